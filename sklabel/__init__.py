@@ -1,0 +1,10 @@
+"""Decode classifier scores (probabilities or logits) into class names."""
+
+from ._decoder import ProbabilityDecoder
+
+__version__ = "0.1.dev0"
+
+__all__ = [
+    "ProbabilityDecoder",
+    "__version__",
+]
