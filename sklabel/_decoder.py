@@ -1,7 +1,6 @@
 """ProbabilityDecoder: the transformer from scores to class names."""
 
 import numbers
-from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -9,14 +8,49 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._conformal import aps_sets, calibrate_aps, calibrate_lac, lac_sets
+from ._expected_f1 import expected_f1_indicator
+from ._find_thresholds import find_thresholds
+from ._indicator import (
+    index_to_names,
+    index_to_one_hot,
+    indicator_to_label_sets,
+    one_hot_to_index,
+    read_indicator,
+)
 from ._labels import PROBLEMS, check_classes, format_names, read_target
-from ._link import thresholds_to_score_units
+from ._link import (
+    log_probabilities_from_scores,
+    probabilities_from_scores,
+    thresholds_to_score_units,
+)
+from ._multiclass_rules import (
+    check_cost_matrix,
+    min_expected_cost_index,
+    top_probability_accepted,
+)
+from ._multiclass_search import (
+    fit_offsets_balanced_accuracy,
+    fit_offsets_macro_f1,
+    fit_reject_threshold,
+)
 from ._persistence import VersionedPickleMixin
+from ._rule_selection import select_rule
 from ._rules import argmax_index, binary_positive, threshold_indicator
 from ._scores import SCORE_TYPES, check_probabilities, infer_score_type, read_scores
-from ._top_k import fill_min_labels, trim_max_labels
+from ._threshold_param import resolve_thresholds
+from ._top_k import fill_min_labels, top_k_indicator, trim_max_labels
 
-DEFAULT_THRESHOLD = 0.5
+# The rules each problem accepts; the first is the one rule=None selects.
+RULES = {
+    "binary": ("threshold",),
+    "multiclass": ("argmax", "reject", "top_k", "lac", "aps"),
+    "multilabel": ("threshold", "top_k", "expected_f1", "auto"),
+}
+# Rules whose output is a set of classes per sample, even for multi-class
+# problems: transform returns CSR and inverse_transform tuples.
+SET_RULES = ("top_k", "lac", "aps")
+MULTICLASS_OBJECTIVES = ("balanced_accuracy", "f1", "cost")
 
 
 class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
@@ -25,9 +59,12 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     The decoder reads scores in any common shape: a binary column, an
     ``(n_samples, n_classes)`` matrix, the list of ``(n_samples, 2)`` arrays
     of a multi-output ``predict_proba``, or a DataFrame. The scores may be
-    probabilities or logits. It turns them into labels with a binary cut on
-    ``classes_[1]``, a multi-class arg-max, or per-class thresholds for
-    multi-label problems.
+    probabilities or logits. By default it turns them into labels with a
+    binary cut on ``classes_[1]``, a multi-class arg-max, or per-class
+    thresholds for multi-label problems. With an ``objective``, ``fit`` learns
+    those thresholds (or multi-class offsets) from validation scores; with a
+    ``rule``, it decodes into top-k sets, expected-F1 sets, conformal
+    prediction sets, or abstains.
 
     Read more in the :ref:`User Guide <decoding_basics>`.
 
@@ -57,7 +94,54 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         to every class (for binary problems, to ``classes_[1]``); an array
         gives one threshold per class in ``classes_`` order; a dict maps class
         names to thresholds, and classes it leaves out get 0.5. None means
-        0.5. Multi-class arg-max uses no threshold, so it must be None there.
+        0.5. With an ``objective``, these are the defaults that classes keep
+        when no threshold can be learned for them. Multi-class rules use no
+        such threshold, so it must be None there.
+
+    objective : str or callable, default=None
+        What ``fit`` maximises on the validation scores. None learns nothing
+        and keeps ``threshold``. For binary and multi-label problems it learns
+        one threshold per class, exactly (see :func:`find_thresholds`):
+        "f1", "fbeta", "balanced_accuracy", "youden", "mcc", "jaccard",
+        "accuracy", "cost", "recall_at_precision", "precision_at_recall", or a
+        callable ``f(tp, fp, fn, tn)`` of confusion-count arrays. For
+        multi-class problems: "balanced_accuracy" and "f1" (macro) learn
+        additive per-class offsets on the log-probabilities, and "cost"
+        predicts the class of lowest expected cost under
+        ``objective_params["cost_matrix"]``. With ``rule="auto"`` it is the
+        criterion the rule is chosen by.
+
+    objective_params : dict, default=None
+        Parameters of the objective: ``beta`` for "fbeta"; ``fp_cost`` and
+        ``fn_cost`` for "cost"; ``min_precision`` for "recall_at_precision";
+        ``min_recall`` for "precision_at_recall"; ``cost_matrix`` (shape
+        ``(n_classes, n_classes)``, entry ``[i, j]`` the cost of predicting
+        class ``j`` when the truth is ``i``) for multi-class "cost".
+
+    average : {"macro", "micro", "samples"}, default="macro"
+        How a multi-label objective combines classes: "macro" learns each
+        class's threshold on its own; "micro" maximises the objective of the
+        counts pooled over classes; "samples" maximises the mean per-sample
+        F1 (with ``objective="f1"`` only).
+
+    min_objective : float, default=None
+        Rare-class protection for ``average="macro"``: a class whose best
+        validation objective value is below this floor keeps its default
+        threshold (the SCutFBR rule of Fan and Lin, 2007). None disables it.
+
+    rule : str, default=None
+        The decision rule. None selects the usual one: "threshold" for binary
+        and multi-label problems, "argmax" for multi-class ones. Multi-class
+        problems also take "reject" (abstain when the top probability is
+        below ``reject_threshold``), "top_k" (the ``k`` top-scored classes),
+        "lac" and "aps" (conformal prediction sets calibrated in ``fit`` for
+        coverage ``1 - alpha``). Multi-label problems also take "top_k",
+        "expected_f1" (each row's label set of maximal expected F1 under
+        label independence) and "auto" (chosen among thresholds and
+        expected-F1 decoding by cross-validation on the validation data).
+
+    k : int, default=1
+        Number of classes per sample for ``rule="top_k"``.
 
     min_labels : int, default=0
         Multi-label only: rows with fewer positive labels get the top-scored
@@ -68,9 +152,31 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         Multi-label only: rows with more positive labels keep only the
         ``max_labels`` top-scored ones. None keeps them all.
 
+    reject_threshold : float, default=None
+        For ``rule="reject"``: rows whose top probability is below it are
+        rejected. Give it, or give ``coverage`` to learn it.
+
+    coverage : float, default=None
+        For ``rule="reject"``: the fraction of validation rows to accept;
+        ``fit`` learns the ``reject_threshold_`` that accepts at least it.
+
+    reject_label : object, default=None
+        The name ``decode`` and ``inverse_transform`` return for rejected
+        rows. In ``transform`` output a rejected row is all zeros.
+
+    alpha : float, default=0.1
+        Miscoverage level of the conformal rules: for exchangeable data, the
+        prediction set contains the true class with probability at least
+        ``1 - alpha``.
+
+    cv : int or cross-validation splitter, default=5
+        For ``rule="auto"``: the folds of the validation data that candidate
+        rules are scored on. An int gives unshuffled ``KFold``.
+
     sparse_output : bool or "auto", default="auto"
         Whether ``transform`` returns a SciPy CSR matrix. "auto" returns CSR
-        for multi-label problems and a dense array otherwise.
+        for set-valued output (multi-label problems, and the "top_k", "lac"
+        and "aps" rules) and a dense array otherwise.
 
     Attributes
     ----------
@@ -83,24 +189,61 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     scores_ : str
         "probabilities" or "logits": how ``transform`` reads scores.
 
+    rule_ : str
+        The decision rule in use; for ``rule="auto"``, the rule chosen.
+
+    min_labels_ : int
+        The minimum number of labels per multi-label row in use: the
+        ``min_labels`` parameter, or 1 when ``rule="auto"`` chose an "at least
+        one label" variant.
+
     thresholds_ : float, ndarray of shape (n_classes,) or None
-        Decision thresholds in probability units: a float for binary
-        problems (the threshold of ``classes_[1]``), one per class for
-        multi-label problems, None for multi-class arg-max.
+        Decision thresholds in probability units, for the threshold rule: a
+        float for binary problems (the threshold of ``classes_[1]``), one per
+        class for multi-label problems, None for other rules. ``inf`` means
+        the class is never predicted.
 
     score_thresholds_ : float, ndarray of shape (n_classes,) or None
         The same thresholds in the units of the scores (``logit(threshold)``
-        for logits), which ``transform`` compares the scores with.
+        for logits), which ``transform`` compares the scores with. Learned
+        thresholds are found in score units, so these are exact even where
+        ``expit`` rounds ``thresholds_`` to 0 or 1.
+
+    objective_values_ : ndarray of shape (n_classes,) or None
+        Each class's objective value on the validation data at its learned
+        threshold; None when nothing was learned.
+
+    fallback_ : ndarray of shape (n_classes,) or None
+        True for the classes that kept their default threshold because no
+        threshold could be learned (no positive or no negative sample) or
+        because ``min_objective`` was not reached.
+
+    offsets_ : ndarray of shape (n_classes,) or None
+        Multi-class only: learned additive offsets on the log-probabilities;
+        the decision is ``argmax(log(p) + offsets_)``.
+
+    cost_matrix_ : ndarray of shape (n_classes, n_classes) or None
+        Multi-class "cost" objective only: the checked cost matrix.
+
+    reject_threshold_ : float or None
+        ``rule="reject"`` only: the top-probability threshold in use.
+
+    conformal_threshold_ : float or None
+        ``rule="lac"`` or ``"aps"`` only: the calibrated conformal threshold.
+
+    rule_scores_ : dict or None
+        ``rule="auto"`` only: each candidate rule's cross-validated objective.
 
     n_features_in_ : int
         Number of score columns seen in ``fit``.
 
     See Also
     --------
+    find_thresholds : The threshold search, as a function.
+    DecodedClassifier : A classifier that learns a decoder on out-of-fold
+        scores.
     sklearn.preprocessing.MultiLabelBinarizer : Reads the indicator matrix
         that ``transform`` returns for multi-label problems.
-    sklearn.preprocessing.LabelBinarizer : The binary and multi-class output
-        shape that ``transform`` follows.
 
     Examples
     --------
@@ -122,6 +265,13 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     array(['ham', 'spam'], dtype='<U4')
     >>> decoder.decode([0.7, 0.1])
     array(['spam', 'ham'], dtype='<U4')
+
+    A threshold learned for F1 on validation scores:
+
+    >>> scores = [0.1, 0.35, 0.4, 0.8, 0.9]
+    >>> decoder = ProbabilityDecoder(objective="f1").fit(scores, [0, 1, 1, 1, 1])
+    >>> decoder.thresholds_
+    0.225
     """
 
     _parameter_constraints: dict = {
@@ -134,8 +284,22 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
             dict,
             None,
         ],
+        "objective": [str, callable, None],
+        "objective_params": [dict, None],
+        "average": [StrOptions({"macro", "micro", "samples"})],
+        "min_objective": [Interval(numbers.Real, None, None, closed="neither"), None],
+        "rule": [
+            StrOptions({rule for rules in RULES.values() for rule in rules}),
+            None,
+        ],
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_labels": [Interval(numbers.Integral, 0, None, closed="left")],
         "max_labels": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "reject_threshold": [Interval(numbers.Real, 0, 1, closed="both"), None],
+        "coverage": [Interval(numbers.Real, 0, 1, closed="right"), None],
+        "reject_label": "no_validation",
+        "alpha": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "cv": ["cv_object"],
         "sparse_output": ["boolean", StrOptions({"auto"})],
     }
 
@@ -146,21 +310,43 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         problem="auto",
         scores="auto",
         threshold=None,
+        objective=None,
+        objective_params=None,
+        average="macro",
+        min_objective=None,
+        rule=None,
+        k=1,
         min_labels=0,
         max_labels=None,
+        reject_threshold=None,
+        coverage=None,
+        reject_label=None,
+        alpha=0.1,
+        cv=5,
         sparse_output="auto",
     ):
         self.classes = classes
         self.problem = problem
         self.scores = scores
         self.threshold = threshold
+        self.objective = objective
+        self.objective_params = objective_params
+        self.average = average
+        self.min_objective = min_objective
+        self.rule = rule
+        self.k = k
         self.min_labels = min_labels
         self.max_labels = max_labels
+        self.reject_threshold = reject_threshold
+        self.coverage = coverage
+        self.reject_label = reject_label
+        self.alpha = alpha
+        self.cv = cv
         self.sparse_output = sparse_output
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, scores, y=None):
-        """Learn the classes, the kind of problem and the type of the scores.
+    def fit(self, scores, y=None, sample_weight=None):
+        """Learn the classes, the type of the scores and the rule's state.
 
         Parameters
         ----------
@@ -172,31 +358,42 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         y : array-like, list of label sets or sparse matrix, default=None
             True labels of the same samples: 1-D labels, label sets such as
             ``[("cat", "dog"), ()]``, or a 0/1 indicator matrix. It may be
-            None when ``classes`` is given and ``problem`` is set (or there
-            are two classes).
+            None when ``classes`` is given, ``problem`` is known (or there are
+            two classes), and nothing is learned from labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the validation samples in the objective.
 
         Returns
         -------
         self : object
             The fitted decoder.
         """
-        classes, problem, _ = self._resolve_target(y)
+        classes, problem, indicator = self._resolve_target(y)
+        rule = self._resolve_rule(problem, y)
         matrix = read_scores(scores, classes=classes)
-        if y is not None and matrix.shape[0] != _n_samples(y):
+        if y is not None and matrix.shape[0] != indicator.shape[0]:
             raise ValueError(
-                f"scores have {matrix.shape[0]} rows but y has {_n_samples(y)} "
-                "samples; pass the true labels of the scored samples."
+                f"scores have {matrix.shape[0]} rows but y has "
+                f"{indicator.shape[0]} samples; pass the true labels of the "
+                "scored samples."
             )
         _check_n_columns(matrix, classes, problem, fitted=False)
         score_type = self._resolve_score_type(matrix)
-        self._check_rule_params(problem)
-        thresholds = self._fixed_thresholds(classes, problem)
+        weight = _check_sample_weight(sample_weight, matrix.shape[0])
+        decision_matrix = _to_decision_matrix(matrix, problem, score_type)
 
         self.classes_ = classes
         self.problem_ = problem
         self.scores_ = score_type
+        self.rule_ = rule
+        self.min_labels_ = self.min_labels
         self.n_features_in_ = matrix.shape[1]
-        self._set_thresholds(thresholds)
+        self._reset_rule_state()
+        if problem == "multiclass":
+            self._fit_multiclass(decision_matrix, indicator, weight)
+        else:
+            self._fit_thresholds(decision_matrix, indicator, weight)
         return self
 
     def transform(self, scores):
@@ -212,8 +409,9 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         indicator : ndarray or csr_matrix
             Shape ``(n_samples, 1)`` for binary problems (1 means
             ``classes_[1]``), ``(n_samples, n_classes)`` otherwise, with
-            columns in ``classes_`` order and integer 0/1 values. It is a CSR
-            matrix for multi-label problems unless ``sparse_output=False``.
+            columns in ``classes_`` order and integer 0/1 values. A rejected
+            row is all zeros. It is a CSR matrix for set-valued output unless
+            ``sparse_output=False``.
         """
         decision = self._decide(scores)
         return self._format_output(decision)
@@ -229,16 +427,18 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,) or list of tuples
-            Class names: a 1-D array for binary and multi-class problems, a
-            list of tuples of names for multi-label problems.
+            Class names: a 1-D array for binary and multi-class problems
+            (``reject_label`` for rejected rows), a list of tuples of names
+            for set-valued output.
         """
         check_is_fitted(self)
-        matrix = _read_indicator(indicator, self._output_width())
-        if self.problem_ == "multilabel":
-            return _indicator_to_label_sets(matrix, self.classes_)
+        matrix = read_indicator(indicator, self._output_width())
+        if self._is_set_valued():
+            return indicator_to_label_sets(matrix, self.classes_)
         if self.problem_ == "binary":
             return self.classes_[matrix.toarray().ravel()]
-        return self.classes_[_one_hot_to_index(matrix)]
+        index, accepted = one_hot_to_index(matrix, allow_empty=self.rule_ == "reject")
+        return index_to_names(index, self.classes_, accepted, self.reject_label)
 
     def decode(self, scores):
         """Decode scores into class names.
@@ -253,13 +453,15 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,) or list of tuples
-            Class names: a 1-D array for binary and multi-class problems, a
-            list of tuples of names for multi-label problems.
+            Class names: a 1-D array for binary and multi-class problems
+            (``reject_label`` for rejected rows), a list of tuples of names
+            for set-valued output.
         """
         decision = self._decide(scores)
-        if self.problem_ == "multilabel":
-            return _indicator_to_label_sets(decision, self.classes_)
-        return self.classes_[decision]
+        if self._is_set_valued():
+            return indicator_to_label_sets(decision, self.classes_)
+        index, accepted = decision
+        return index_to_names(index, self.classes_, accepted, self.reject_label)
 
     def get_feature_names_out(self, input_features=None):
         """Return the names of the output columns: the class names.
@@ -285,6 +487,9 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = []
         return tags
 
+    # ------------------------------------------------------------------
+    # Validation of the target and parameters
+
     def _resolve_target(self, y):
         classes = None if self.classes is None else check_classes(self.classes)
         if y is not None:
@@ -309,6 +514,60 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
             )
         return classes, problem, None
 
+    def _resolve_rule(self, problem, y):
+        rule = RULES[problem][0] if self.rule is None else self.rule
+        if rule not in RULES[problem]:
+            raise ValueError(
+                f"rule={rule!r} does not apply to a {problem} problem; use one "
+                f"of {list(RULES[problem])}."
+            )
+        needs_labels = rule in ("lac", "aps", "auto") or self.objective is not None
+        needs_labels |= rule == "reject" and self.coverage is not None
+        if needs_labels and y is None:
+            raise ValueError(
+                f"fit needs y to learn from (rule={rule!r}, "
+                f"objective={self.objective!r}); pass the true labels of the "
+                "validation scores."
+            )
+        self._check_rule_params(problem, rule)
+        return rule
+
+    def _check_rule_params(self, problem, rule):
+        if problem == "multiclass" and self.threshold is not None:
+            raise ValueError(
+                f"threshold={self.threshold!r} was given for a multi-class "
+                "problem, whose rules use no per-class threshold. Leave "
+                "threshold=None; use rule='reject' with reject_threshold to "
+                "abstain, or problem='multilabel' to cut each class on its own."
+            )
+        if rule not in ("threshold", "expected_f1", "auto"):
+            _check_unused(self, ("min_labels", "max_labels"), (0, None), rule)
+        if rule != "reject":
+            _check_unused(self, ("reject_threshold", "coverage"), (None,), rule)
+        elif (self.reject_threshold is None) == (self.coverage is None):
+            raise ValueError(
+                "rule='reject' needs exactly one of reject_threshold (fixed) "
+                f"and coverage (learned); got reject_threshold="
+                f"{self.reject_threshold!r} and coverage={self.coverage!r}."
+            )
+        if self.max_labels is not None and self.max_labels < self.min_labels:
+            raise ValueError(
+                f"max_labels={self.max_labels} is smaller than "
+                f"min_labels={self.min_labels}; raise max_labels or lower "
+                "min_labels."
+            )
+        if problem == "multiclass" and self.objective is not None:
+            if self.objective not in MULTICLASS_OBJECTIVES:
+                raise ValueError(
+                    f"objective={self.objective!r} is not available for "
+                    f"multi-class problems; use one of {list(MULTICLASS_OBJECTIVES)}."
+                )
+            if rule != "argmax":
+                raise ValueError(
+                    f"objective={self.objective!r} changes the arg-max rule, "
+                    f"but rule={rule!r}; use one or the other."
+                )
+
     def _resolve_score_type(self, matrix):
         score_type = self.scores
         if score_type == "auto":
@@ -317,46 +576,132 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
             check_probabilities(matrix)
         return score_type
 
-    def _check_rule_params(self, problem):
-        if problem == "multiclass" and self.threshold is not None:
-            raise ValueError(
-                f"threshold={self.threshold!r} was given for a multi-class "
-                "problem, whose arg-max rule uses no threshold. Leave "
-                "threshold=None, or set problem='multilabel' to cut each "
-                "class on its own."
-            )
-        if problem != "multilabel":
-            for name in ("min_labels", "max_labels"):
-                value = getattr(self, name)
-                if value not in (0, None):
-                    raise ValueError(
-                        f"{name}={value} applies to multi-label problems only, "
-                        f"but the problem is {problem}."
-                    )
-        if self.max_labels is not None and self.max_labels < self.min_labels:
-            raise ValueError(
-                f"max_labels={self.max_labels} is smaller than "
-                f"min_labels={self.min_labels}; raise max_labels or lower "
-                "min_labels."
-            )
+    # ------------------------------------------------------------------
+    # Learning the state of each rule
 
-    def _fixed_thresholds(self, classes, problem):
-        if problem == "multiclass":
-            return None
-        return _resolve_thresholds(self.threshold, classes, problem)
+    def _reset_rule_state(self):
+        for name in (
+            "thresholds_",
+            "score_thresholds_",
+            "objective_values_",
+            "fallback_",
+            "offsets_",
+            "cost_matrix_",
+            "reject_threshold_",
+            "conformal_threshold_",
+            "rule_scores_",
+        ):
+            setattr(self, name, None)
 
-    def _set_thresholds(self, thresholds):
-        if thresholds is None:
-            self.thresholds_ = None
-            self.score_thresholds_ = None
+    def _fit_thresholds(self, matrix, indicator, weight):
+        """Set the thresholds of binary and multi-label threshold rules."""
+        defaults = resolve_thresholds(self.threshold, self.classes_, self.problem_)
+        if self.rule_ == "auto":
+            choice = select_rule(
+                indicator,
+                probabilities_from_scores(matrix, self.scores_, self.problem_),
+                objective=self.objective or "f1",
+                objective_params=self.objective_params,
+                average=self.average,
+                cv=self.cv,
+                sample_weight=weight,
+            )
+            self.rule_ = choice.rule
+            self.rule_scores_ = choice.scores
+            self.min_labels_ = max(self.min_labels, choice.min_labels)
+            if choice.rule != "threshold":
+                return
+            defaults = choice.thresholds
+        if self.rule_ != "threshold":
             return
-        score_thresholds = thresholds_to_score_units(thresholds, self.scores_)
+        if self.objective is None or self.rule == "auto":
+            self._store_thresholds(defaults, None)
+            return
+
+        if self.problem_ == "binary":
+            y_true = indicator[:, 1].toarray().ravel()
+        else:
+            y_true = indicator
+        names = self.classes_[1:] if self.problem_ == "binary" else self.classes_
+        result = find_thresholds(
+            y_true,
+            matrix,
+            objective=self.objective,
+            objective_params=self.objective_params,
+            average=self.average,
+            scores=self.scores_,
+            sample_weight=weight,
+            default_threshold=defaults,
+            min_objective=self.min_objective,
+            class_names=names,
+        )
+        self._store_thresholds(result.thresholds, result.score_thresholds)
+        self.objective_values_ = result.objective_values
+        self.fallback_ = result.fallback
+
+    def _store_thresholds(self, thresholds, score_thresholds):
+        if score_thresholds is None:
+            score_thresholds = thresholds_to_score_units(thresholds, self.scores_)
         if self.problem_ == "binary":
             self.thresholds_ = float(thresholds[0])
             self.score_thresholds_ = float(score_thresholds[0])
         else:
-            self.thresholds_ = thresholds
-            self.score_thresholds_ = score_thresholds
+            self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
+            self.score_thresholds_ = np.asarray(score_thresholds, dtype=np.float64)
+
+    def _fit_multiclass(self, matrix, indicator, weight):
+        """Set the offsets, costs, reject or conformal state of a rule."""
+        y_index = None if indicator is None else indicator.indices
+        if self.objective == "cost":
+            params = dict(self.objective_params or {})
+            if set(params) != {"cost_matrix"}:
+                raise ValueError(
+                    "objective='cost' for a multi-class problem needs "
+                    "objective_params={'cost_matrix': C} and nothing else, "
+                    f"got {sorted(params)}."
+                )
+            self.cost_matrix_ = check_cost_matrix(
+                params["cost_matrix"], len(self.classes_)
+            )
+        elif self.objective is not None:
+            if self.objective_params:
+                raise ValueError(
+                    f"objective={self.objective!r} takes no objective_params "
+                    f"for multi-class problems, got {self.objective_params!r}."
+                )
+            log_proba = log_probabilities_from_scores(
+                matrix, self.scores_, "multiclass"
+            )
+            fit_offsets = (
+                fit_offsets_balanced_accuracy
+                if self.objective == "balanced_accuracy"
+                else fit_offsets_macro_f1
+            )
+            self.offsets_ = fit_offsets(y_index, log_proba, weight)
+
+        if self.rule_ == "reject":
+            self.reject_threshold_ = self._learn_reject_threshold(matrix, weight)
+        elif self.rule_ in ("lac", "aps"):
+            probabilities = probabilities_from_scores(
+                matrix, self.scores_, "multiclass"
+            )
+            calibrate = calibrate_lac if self.rule_ == "lac" else calibrate_aps
+            self.conformal_threshold_ = float(
+                calibrate(probabilities, y_index, self.alpha)
+            )
+
+    def _learn_reject_threshold(self, matrix, weight):
+        if self.reject_threshold is not None:
+            return float(self.reject_threshold)
+        probabilities = probabilities_from_scores(matrix, self.scores_, "multiclass")
+        return float(
+            fit_reject_threshold(
+                probabilities.max(axis=1), self.coverage, sample_weight=weight
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Decoding
 
     def _read_transform_input(self, scores):
         check_is_fitted(self)
@@ -367,18 +712,61 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         return _to_decision_matrix(matrix, self.problem_, self.scores_)
 
     def _decide(self, scores):
-        """Return column indices (binary, multi-class) or a CSR indicator."""
+        """Return ``(index, accepted)`` for single labels, or a CSR of sets."""
         matrix = self._read_transform_input(scores)
         if self.problem_ == "binary":
-            return binary_positive(matrix[:, 0], self.score_thresholds_).astype(np.intp)
+            positive = binary_positive(matrix[:, 0], self.score_thresholds_)
+            return positive.astype(np.intp), None
         if self.problem_ == "multiclass":
-            return argmax_index(matrix)
-        indicator = threshold_indicator(matrix, np.atleast_1d(self.score_thresholds_))
-        if self.min_labels > 0:
-            indicator = fill_min_labels(indicator, matrix, self.min_labels)
+            return self._decide_multiclass(matrix)
+        return self._decide_multilabel(matrix)
+
+    def _decide_multiclass(self, matrix):
+        if self.rule_ == "top_k":
+            return top_k_indicator(matrix, self.k)
+        if self.rule_ in ("lac", "aps"):
+            probabilities = probabilities_from_scores(
+                matrix, self.scores_, "multiclass"
+            )
+            build_sets = lac_sets if self.rule_ == "lac" else aps_sets
+            return build_sets(probabilities, self.conformal_threshold_)
+        if self.cost_matrix_ is not None:
+            probabilities = probabilities_from_scores(
+                matrix, self.scores_, "multiclass"
+            )
+            index = min_expected_cost_index(probabilities, self.cost_matrix_)
+        elif self.offsets_ is not None:
+            log_proba = log_probabilities_from_scores(
+                matrix, self.scores_, "multiclass"
+            )
+            index = argmax_index(log_proba, self.offsets_)
+        else:
+            index = argmax_index(matrix)
+        accepted = None
+        if self.rule_ == "reject":
+            accepted = top_probability_accepted(
+                matrix, self.scores_, self.reject_threshold_
+            )
+        return index, accepted
+
+    def _decide_multilabel(self, matrix):
+        if self.rule_ == "top_k":
+            return top_k_indicator(matrix, self.k)
+        if self.rule_ == "expected_f1":
+            probabilities = probabilities_from_scores(
+                matrix, self.scores_, "multilabel"
+            )
+            indicator = expected_f1_indicator(probabilities)
+        else:
+            indicator = threshold_indicator(matrix, self.score_thresholds_)
+        if self.min_labels_ > 0:
+            indicator = fill_min_labels(indicator, matrix, self.min_labels_)
         if self.max_labels is not None:
             indicator = trim_max_labels(indicator, matrix, self.max_labels)
         return indicator
+
+    def _is_set_valued(self):
+        return self.problem_ == "multilabel" or self.rule_ in SET_RULES
 
     def _output_width(self):
         return 1 if self.problem_ == "binary" else len(self.classes_)
@@ -386,21 +774,46 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     def _format_output(self, decision):
         sparse = self.sparse_output
         if sparse == "auto":
-            sparse = self.problem_ == "multilabel"
-        if self.problem_ == "multilabel":
+            sparse = self._is_set_valued()
+        if self._is_set_valued():
             return decision if sparse else decision.toarray()
+        index, accepted = decision
         if self.problem_ == "binary":
-            output = decision.reshape(-1, 1).astype(np.int64)
+            output = index.reshape(-1, 1).astype(np.int64)
             return sp.csr_matrix(output) if sparse else output
-        output = np.zeros((len(decision), len(self.classes_)), dtype=np.int64)
-        output[np.arange(len(decision)), decision] = 1
-        return sp.csr_matrix(output) if sparse else output
+        return index_to_one_hot(index, len(self.classes_), accepted, sparse=sparse)
 
 
-def _n_samples(y):
-    if sp.issparse(y) or hasattr(y, "shape"):
-        return y.shape[0]
-    return len(y)
+def _check_unused(decoder, names, defaults, rule):
+    for name in names:
+        value = getattr(decoder, name)
+        if value not in defaults:
+            raise ValueError(
+                f"{name}={value!r} has no effect with rule={rule!r}; leave it at "
+                f"its default {defaults[0]!r} or choose a rule that uses it."
+            )
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weight.shape}, but there are {n_samples} "
+            "samples; pass one weight per sample."
+        )
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError(
+            "sample_weight must be finite and non-negative; found "
+            f"{weight[~(np.isfinite(weight) & (weight >= 0))][:5].tolist()}."
+        )
+    if weight.sum() == 0:
+        raise ValueError(
+            "Sample weights must contain at least one non-zero number; every "
+            "sample_weight is 0, so there is nothing to learn from."
+        )
+    return weight
 
 
 def _check_n_columns(matrix, classes, problem, *, fitted):
@@ -434,114 +847,3 @@ def _to_decision_matrix(matrix, problem, score_type):
     if score_type == "logits":
         return (matrix[:, 1] - matrix[:, 0]).reshape(-1, 1)
     return matrix[:, 1:2]
-
-
-def _resolve_thresholds(threshold, classes, problem):
-    """Return one threshold per class (only classes_[1] for binary problems)."""
-    n_thresholds = 1 if problem == "binary" else len(classes)
-    if threshold is None:
-        return np.full(n_thresholds, DEFAULT_THRESHOLD)
-    if isinstance(threshold, Mapping):
-        thresholds = _thresholds_from_mapping(threshold, classes, problem)
-    elif np.ndim(threshold) == 0:
-        thresholds = np.full(n_thresholds, float(threshold))
-    else:
-        thresholds = np.asarray(threshold, dtype=np.float64).ravel()
-        if thresholds.shape != (n_thresholds,):
-            raise ValueError(
-                f"threshold has {thresholds.size} values but this {problem} "
-                f"problem needs {n_thresholds} (one per class in classes_ order"
-                f"{', for classes_[1] only' if problem == 'binary' else ''})."
-            )
-    _check_threshold_values(thresholds, classes, problem)
-    return thresholds
-
-
-def _thresholds_from_mapping(mapping, classes, problem):
-    names = list(classes[1:] if problem == "binary" else classes)
-    unknown = [key for key in mapping if key not in set(np.asarray(classes).tolist())]
-    if unknown:
-        raise ValueError(
-            f"threshold names classes {unknown} that are not in classes_ "
-            f"{format_names(classes, 10)}. Use the exact class names."
-        )
-    negative, positive = np.asarray(classes).tolist()[:2]
-    if problem == "binary" and negative in mapping:
-        raise ValueError(
-            f"threshold gives a value for {negative!r}, the negative class "
-            f"classes_[0]. A binary threshold applies to classes_[1] "
-            f"({positive!r}); give it for that class only."
-        )
-    return np.asarray(
-        [float(mapping.get(name, DEFAULT_THRESHOLD)) for name in names],
-        dtype=np.float64,
-    )
-
-
-def _check_threshold_values(thresholds, classes, problem):
-    bad = ~((thresholds >= 0) & (thresholds <= 1))
-    if bad.any():
-        names = np.asarray(classes[1:] if problem == "binary" else classes)
-        index = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"threshold for class {names[index].item()!r} is "
-            f"{thresholds[index].item()!r}; "
-            "thresholds are probabilities and must be in [0, 1]."
-        )
-
-
-def _read_indicator(indicator, width):
-    """Check a 0/1 indicator and return it as CSR of the expected width."""
-    if sp.issparse(indicator):
-        matrix = sp.csr_matrix(indicator)
-    else:
-        array = np.asarray(indicator)
-        if array.ndim == 1 and width == 1:
-            array = array.reshape(-1, 1)
-        if array.ndim != 2:
-            raise ValueError(
-                f"indicator must be a 2-D 0/1 matrix, got shape {array.shape}."
-            )
-        if array.dtype.kind not in "biuf":
-            raise TypeError(
-                f"indicator must hold 0/1 numbers, got dtype {array.dtype}."
-            )
-        matrix = sp.csr_matrix(array)
-    if matrix.shape[1] != width:
-        raise ValueError(
-            f"indicator has {matrix.shape[1]} columns but this decoder's "
-            f"transform output has {width}; pass the output of transform."
-        )
-    values = np.unique(matrix.data)
-    invalid = values[(values != 0) & (values != 1)]
-    if invalid.size:
-        raise ValueError(
-            f"indicator contains {invalid[:5].tolist()}, but only 0 and 1 are "
-            "allowed. inverse_transform takes the 0/1 output of transform; to "
-            "turn probabilities or logits into names, call decode(scores)."
-        )
-    matrix.eliminate_zeros()
-    return sp.csr_matrix(matrix, dtype=np.int64)
-
-
-def _one_hot_to_index(matrix):
-    counts = np.diff(matrix.indptr)
-    if (counts != 1).any():
-        row = int(np.flatnonzero(counts != 1)[0])
-        raise ValueError(
-            f"indicator row {row} has {counts[row]} ones; a multi-class row "
-            "must have exactly one. Pass the output of transform."
-        )
-    return matrix.indices
-
-
-def _indicator_to_label_sets(matrix, classes):
-    matrix = sp.csr_matrix(matrix)
-    matrix.sort_indices()
-    names = classes.tolist()
-    indices = matrix.indices.tolist()
-    indptr = matrix.indptr.tolist()
-    return [
-        tuple(names[j] for j in indices[indptr[row] : indptr[row + 1]])
-        for row in range(matrix.shape[0])
-    ]

@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 
-# Rows per chunk are chosen so that a chunk holds about this many scores. The
+# Rows per chunk are chosen so that a chunk contains about this many scores. The
 # largest temporaries are a few arrays of the chunk's shape, 8 MiB each in
 # float64.
 _CHUNK_ELEMENTS = 1 << 20
@@ -107,8 +107,9 @@ def fill_min_labels(indicator, P, min_labels):
             missing = min_labels - np.count_nonzero(positive, axis=1)
             rows = np.flatnonzero(missing > 0)
             if len(rows):
-                # Positives get -inf so that only negatives can be added;
-                # every row has at least ``missing`` negatives.
+                # Positives get -inf so that only negatives can be added. Every
+                # row has at least ``missing`` negatives because min_labels is
+                # capped at n_classes.
                 scores = np.where(positive[rows], -np.inf, P[start:stop][rows])
                 positive[rows] |= _top_k_mask(scores, missing[rows])
             yield positive
@@ -195,9 +196,9 @@ def _top_k_mask(scores, k):
     return mask
 
 
-def _row_chunks(n_rows, n_columns, chunk_elements=_CHUNK_ELEMENTS):
-    """Yield ``(start, stop)`` row ranges of about ``chunk_elements`` scores."""
-    step = max(1, chunk_elements // max(n_columns, 1))
+def _row_chunks(n_rows, n_columns):
+    """Yield ``(start, stop)`` row ranges of about ``_CHUNK_ELEMENTS`` scores."""
+    step = max(1, _CHUNK_ELEMENTS // max(n_columns, 1))
     for start in range(0, n_rows, step):
         yield start, min(start + step, n_rows)
 
@@ -233,19 +234,19 @@ def _check_score_matrix(P, *, probabilities, name="P"):
     """
     if sp.issparse(P):
         raise TypeError(
-            f"{name} must be a dense array, got a scipy.sparse matrix; pass "
+            f"{name} must be a dense array, got a scipy.sparse matrix. Pass "
             f"{name}.toarray()."
         )
     P = np.asarray(P)
     if P.dtype not in (np.float32, np.float64):
         raise TypeError(
-            f"{name} must have dtype float32 or float64, got {P.dtype}; convert "
+            f"{name} must have dtype float32 or float64, got {P.dtype}. Convert "
             f"it with {name}.astype(np.float64)."
         )
     if P.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D of shape (n_samples, n_classes), got shape "
-            f"{P.shape}; reshape a single sample with {name}.reshape(1, -1)."
+            f"{P.shape}. Reshape a single sample with {name}.reshape(1, -1)."
         )
     if P.size == 0:
         return P
@@ -259,7 +260,7 @@ def _check_score_matrix(P, *, probabilities, name="P"):
     if probabilities and not (low >= 0 and high <= 1):
         raise ValueError(
             f"{name} must contain probabilities in [0, 1], got values from "
-            f"{low} to {high}; convert logits with scipy.special.expit or "
+            f"{low} to {high}. Convert logits with scipy.special.expit or "
             "scipy.special.softmax first."
         )
     return P
@@ -270,12 +271,11 @@ def _check_label_count(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be an integer, got {value!r} of type "
-            f"{type(value).__name__}; pass a whole number of labels."
+            f"{type(value).__name__}. Pass a whole number of labels."
         )
     if value < 0:
         raise ValueError(
-            f"{name} must be >= 0, got {value}; pass 0 or a positive number of "
-            "labels."
+            f"{name} must be >= 0, got {value}. Pass 0 or a positive number of labels."
         )
     return int(value)
 
@@ -294,11 +294,11 @@ def _check_indicator(indicator, shape):
     if indicator.shape != shape:
         raise ValueError(
             f"indicator has shape {indicator.shape}, but the scores have shape "
-            f"{shape}; pass the decisions made from these scores."
+            f"{shape}. Pass the decisions made from these scores."
         )
     if not np.isin(values, (0, 1)).all():
         raise ValueError(
-            "indicator must contain only 0 and 1, got other values; pass a 0/1 "
+            "indicator must contain only 0 and 1, got other values. Pass a 0/1 "
             "indicator matrix such as the output of a decision rule."
         )
     return indicator

@@ -10,6 +10,7 @@ __all__ = [
     "InconsistentVersionWarning",
     "RareClassWarning",
     "SklabelWarning",
+    "SmallCalibrationSetWarning",
 ]
 
 
@@ -29,6 +30,13 @@ class ConstraintNotMetWarning(SklabelWarning):
     """No threshold meets a precision or recall constraint for a class.
 
     The class gets an infinite threshold, so it is never predicted.
+    """
+
+
+class SmallCalibrationSetWarning(SklabelWarning):
+    """The calibration set is too small for the conformal level ``alpha``.
+
+    Every prediction set then contains every class.
     """
 
 

@@ -32,6 +32,9 @@ PROBABILITY_DECODER_XFAIL = {
     "check_pipeline_consistency": COLUMN_COUNT_REASON,
     "check_transformer_general": COLUMN_COUNT_REASON,
     "check_transformer_data_not_an_array": COLUMN_COUNT_REASON,
+    "check_sample_weights_pandas_series": COLUMN_COUNT_REASON,
+    "check_all_zero_sample_weights_error": COLUMN_COUNT_REASON,
+    "check_sample_weight_equivalence_on_dense_data": COLUMN_COUNT_REASON,
     "check_fit2d_predict1d": (
         "a 1-D array is a valid binary score column, so it is read, not "
         "rejected with 'Reshape your data'"

@@ -441,7 +441,7 @@ def test_bad_score_containers_raise(scores, message):
 def test_multiclass_rejects_threshold():
     decoder = ProbabilityDecoder(classes=GENRES, problem="multiclass", threshold=0.3)
 
-    with pytest.raises(ValueError, match="uses no threshold"):
+    with pytest.raises(ValueError, match="use no per-class threshold"):
         decoder.fit([[0.2, 0.3, 0.5]])
 
 
