@@ -1,7 +1,9 @@
 """Public threshold search: ``find_thresholds``, for users who want the numbers."""
 
 import numbers
+import operator
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,13 +16,18 @@ from ._search import (
     class_curves,
     counts_at_cuts,
     fallback_to_default,
-    result_from_curves,
+    search_thresholds,
     search_thresholds_micro,
     search_thresholds_samples,
 )
 from .exceptions import ConstraintNotMetWarning, RareClassWarning
 
-__all__ = ["find_thresholds", "warn_constraint_not_met", "warn_rare_classes"]
+__all__ = [
+    "ThresholdCurves",
+    "find_thresholds",
+    "warn_constraint_not_met",
+    "warn_rare_classes",
+]
 
 _AVERAGES = ("macro", "micro", "samples")
 _SCORE_KINDS = ("probabilities", "logits")
@@ -234,7 +241,7 @@ def warn_rare_classes(degenerate, class_names, default_threshold, *, stacklevel=
     degenerate : ndarray of shape (n_classes,)
         Mask of the classes with no positive or no negative sample.
     class_names : array-like of shape (n_classes,) or None
-        Names used in the message; the column index when None.
+        Names used in the message, or the column index when None.
     default_threshold : ndarray of shape (n_classes,)
         The thresholds those classes keep, in probability units.
     stacklevel : int, default=3
@@ -269,7 +276,7 @@ def warn_constraint_not_met(infeasible, class_names, objective, *, stacklevel=3)
     infeasible : ndarray of shape (n_classes,)
         Mask of the classes whose constraint no threshold meets.
     class_names : array-like of shape (n_classes,) or None
-        Names used in the message; the column index when None.
+        Names used in the message, or the column index when None.
     objective : Objective
         The constraint objective, whose parameters the message shows.
     stacklevel : int, default=3
@@ -289,23 +296,72 @@ def warn_constraint_not_met(infeasible, class_names, objective, *, stacklevel=3)
     )
 
 
-def _plot_curves(curves, scores):
-    """Return one Bunch per class with the finite cut points, ready to plot.
+class ThresholdCurves(Sequence):
+    """Objective curves of the classes, each computed when first read.
 
-    The "predict nothing" candidate (cut ``+inf``) is left out so that every
-    point can be drawn.
+    Item ``j`` is a Bunch over the distinct cut points of class ``j``:
+    ``thresholds`` (probability units, decreasing), ``score_thresholds``,
+    ``objective`` and ``feasible`` (None without a constraint). The "predict
+    nothing" cut (``+inf``) is left out so that every point can be drawn.
+
+    Computing all curves at once would hold about 40 bytes per distinct
+    (sample, class) score, gigabytes for a large multi-label problem, so
+    each class's curve is computed on first access (one sort of its scores)
+    and then cached.
+
+    NOTE: the curves read ``y_true`` and ``y_score`` when they are first
+    accessed, without a copy, so changing those arrays in place before
+    reading the curves changes the curves.
+
+    Parameters
+    ----------
+    Y : {ndarray, sparse matrix} of shape (n_samples, n_classes)
+        Validated 0/1 indicator matrix.
+    S : ndarray of shape (n_samples, n_classes)
+        Validated scores.
+    weight : ndarray of shape (n_samples,) or None
+        Sample weights.
+    objective : Objective
+        The objective to evaluate.
+    scores : {"probabilities", "logits"}
+        Units of ``S``.
     """
-    result = []
-    for curve in curves:
+
+    def __init__(self, Y, S, weight, objective, scores):
+        self._Y, self._S, self._weight = Y, S, weight
+        self._objective, self._scores = objective, scores
+        self._cache = {}
+
+    def __len__(self):
+        return self._S.shape[1]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[j] for j in range(*index.indices(len(self)))]
+        index = operator.index(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"curve index {index} is out of range for {len(self)} "
+                             "classes.")
+        if index not in self._cache:
+            self._cache[index] = self._compute(index)
+        return self._cache[index]
+
+    def __repr__(self):
+        return f"ThresholdCurves(n_classes={len(self)})"
+
+    def _compute(self, j):
+        curve = class_curves(self._Y[:, [j]], self._S[:, [j]], self._objective,
+                             sample_weight=self._weight)[0]
         cuts = curve["cuts"][1:]
         feasible = curve["feasible"]
-        result.append(Bunch(
-            thresholds=_to_probability(cuts, scores),
+        return Bunch(
+            thresholds=_to_probability(cuts, self._scores),
             score_thresholds=cuts,
             objective=curve["score"][1:],
             feasible=None if feasible is None else feasible[1:],
-        ))
-    return result
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -319,9 +375,9 @@ def _degenerate_classes(Y, weight):
     Only rows of positive weight count. They are counted, not weighed, so
     that rounding cannot hide an empty class.
     """
-    kept = np.ones(Y.shape[0], dtype=bool) if weight is None else weight > 0
-    n_positive = np.asarray((Y[kept] != 0).sum(axis=0)).ravel()
-    return (n_positive == 0) | (n_positive == np.count_nonzero(kept))
+    has_weight = np.ones(Y.shape[0], dtype=bool) if weight is None else weight > 0
+    n_positive = np.asarray((Y[has_weight] != 0).sum(axis=0)).ravel()
+    return (n_positive == 0) | (n_positive == np.count_nonzero(has_weight))
 
 
 def _coupled_search(Y, S, objective, average, weight, default_cut):
@@ -353,9 +409,9 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
     """Find the best decision threshold of each class on validation data.
 
     A sample is predicted positive for a class when its score is ``>=`` the
-    class's threshold. The search is exact: every distinct validation score
-    of a class is a candidate, the confusion counts of all candidates come
-    from one sort and a cumulative sum, and ties in the objective go to the
+    class's threshold. The search is exact, because every distinct validation
+    score of a class is a candidate. The confusion counts of all candidates
+    come from one sort and a cumulative sum. Ties in the objective go to the
     highest threshold (the fewest positives). The threshold returned for a
     candidate score is the midpoint between it and the next lower distinct
     score, so that new scores near a validation score are decided the same
@@ -397,11 +453,11 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
     min_objective : float, default=None
         Floor on a class's best validation objective value (only with
         ``average="macro"``). A class whose best value is below it keeps
-        ``default_threshold``. This is the rare-class protection of the
-        SCutFBR strategy (Fan and Lin, "A study on threshold selection for
-        multi-label classification", 2007): a threshold that reaches only a
-        poor value on validation data is likely fitted to a few samples.
-        None disables it.
+        ``default_threshold``, because a threshold that reaches only a poor
+        validation value is likely fitted to a few samples. The floor follows
+        the rare-class heuristic of the SCutFBR strategy (R.-E. Fan and C.-J.
+        Lin, "A study on threshold selection for multi-label classification",
+        2007). None disables it.
     class_names : array-like of shape (n_classes,), default=None
         Names of the classes, used in warnings.
 
@@ -424,12 +480,14 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
             ``"precision_at_recall"`` the precision.
         average_value : float
             The averaged objective (``average``) at the thresholds.
-        curves : list of Bunch
-            One per class, over its distinct cut points: ``thresholds``
-            (probability units, decreasing), ``score_thresholds``,
-            ``objective`` and ``feasible`` (None without a constraint). The
-            "predict nothing" cut is left out. They hold about 40 bytes per
-            distinct (sample, class) score.
+        curves : ThresholdCurves
+            A sequence of one Bunch per class, over its distinct cut points:
+            ``thresholds`` (probability units, decreasing),
+            ``score_thresholds``, ``objective`` and ``feasible`` (None
+            without a constraint). The "predict nothing" cut is left out.
+            Each curve is computed from ``y_true`` and ``y_score`` when it
+            is first read, so do not change those arrays in place before
+            reading the curves.
         n_positives : ndarray of shape (n_classes,)
             Number of positive samples of each class (unweighted).
         fallback : ndarray of shape (n_classes,)
@@ -481,9 +539,8 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
     default_threshold = _check_default_threshold(default_threshold, Y.shape[1])
     default_cut = _to_score_units(default_threshold, scores)
 
-    curves = class_curves(Y, S, resolved, sample_weight=weight)
     if average == "macro":
-        result = result_from_curves(curves)
+        result = search_thresholds(Y, S, resolved, sample_weight=weight)
     else:
         result = _coupled_search(Y, S, resolved, average, weight, default_cut)
     cuts, fallback = fallback_to_default(
@@ -503,7 +560,7 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
         score_thresholds=cuts,
         objective_values=resolved.score(*counts),
         average_value=_averaged_value(Y, S, cuts, resolved, average, weight, counts),
-        curves=_plot_curves(curves, scores),
+        curves=ThresholdCurves(Y, S, weight, resolved, scores),
         n_positives=n_positives,
         fallback=fallback,
         infeasible=infeasible,

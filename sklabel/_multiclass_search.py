@@ -235,7 +235,7 @@ def _from_ordered_key(keys):
 def _interval_offsets(sorted_breakpoints, run_ends):
     """Return one offset inside each interval between distinct breakpoints.
 
-    Interval ``t`` holds the offsets that select exactly the rows of the
+    Interval ``t`` contains the offsets that select exactly the rows of the
     first ``t`` distinct breakpoints: ``[b_t, b_{t+1})``. The offset is the
     interval's midpoint (or ``b_t`` when the midpoint rounds up to
     ``b_{t+1}``), and the two outer intervals get a point at a distance of
@@ -277,7 +277,7 @@ def _macro_f1_path(problem, j, base_predicted, rows, runner_up):
     pred_j = n_predicted[j] + np.concatenate([[0.0], np.cumsum(switched_w)])
     f1_j = _f1_values(tp_j, pred_j + true[j])
 
-    # Each switched row's former class loses it: accumulate per class.
+    # The former class of each switched row loses that row, so its counts drop.
     source = runner_up[rows]
     lost_tp = switched_w * (y[rows] == source)
     before, after = _grouped_f1_change(
@@ -463,7 +463,7 @@ def fit_offsets_macro_f1(y_index, log_proba, sample_weight=None, *, max_iter=20)
     """Learn additive class offsets that maximise macro-F1.
 
     Coordinate ascent from zero offsets, with an exact line search over one
-    class's offset at a time: the decisions change only at the breakpoints
+    class's offset at a time. The decisions change only at the breakpoints
     ``max_other - log_proba[:, j]``, and the F1 of every class after each
     breakpoint comes from cumulative sums. Every accepted step strictly
     raises the validation macro-F1, so the result is never worse than zero

@@ -23,7 +23,7 @@ def multilabel_data(seed, n_samples=300, n_classes=4):
     return Y, logits
 
 
-def test_find_thresholds_class_without_positive_keeps_default():
+def test_find_thresholds_rare_class_keeps_default():
     scores = np.array([[.8, .2, .1], [.3, .9, .2], [.6, .4, .3], [.2, .7, .4]])
     y_true = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0]])
 
@@ -39,7 +39,7 @@ def test_find_thresholds_class_without_positive_keeps_default():
     assert record[0].filename == __file__
 
 
-def test_find_thresholds_logits_and_probabilities_same_decisions():
+def test_find_thresholds_logits_match_probabilities():
     Y, logits = multilabel_data(0)
     probabilities = expit(logits)
 
@@ -52,7 +52,7 @@ def test_find_thresholds_logits_and_probabilities_same_decisions():
     assert_allclose(from_logits.thresholds, expit(from_logits.score_thresholds))
 
 
-def test_find_thresholds_logit_default_in_probability_units():
+def test_find_thresholds_default_for_logits():
     scores = np.array([[2.0, 1.0], [-1.0, 3.0], [0.5, -2.0]])
     y_true = np.array([[1, 1], [0, 1], [1, 1]])
 
@@ -75,7 +75,7 @@ def test_find_thresholds_one_dimensional_input():
     assert_array_equal(result.n_positives, [3])
 
 
-def test_find_thresholds_two_column_binary_scores_use_second_column():
+def test_find_thresholds_two_column_scores():
     y_true = np.array([True, False, True, False])
     positive = np.array([0.9, 0.2, 0.6, 0.4])
 
@@ -106,7 +106,7 @@ def test_find_thresholds_float32_scores():
     assert_array_equal(result.score_thresholds, expected.score_thresholds)
 
 
-def test_find_thresholds_integer_weights_equal_repeated_rows():
+def test_find_thresholds_weights_as_repeats():
     Y, logits = multilabel_data(3, n_samples=120)
     weight = np.random.default_rng(3).integers(0, 4, 120)
     repeated = np.repeat(np.arange(120), weight)
@@ -118,7 +118,7 @@ def test_find_thresholds_integer_weights_equal_repeated_rows():
     assert_allclose(weighted.objective_values, expanded.objective_values)
 
 
-def test_find_thresholds_objective_values_at_thresholds():
+def test_find_thresholds_objective_values():
     Y, logits = multilabel_data(4)
     scores = expit(logits)
 
@@ -135,7 +135,7 @@ def test_find_thresholds_objective_values_at_thresholds():
     assert result.average_value == pytest.approx(result.objective_values.mean())
 
 
-def test_find_thresholds_curves_ready_to_plot():
+def test_find_thresholds_curves():
     Y, logits = multilabel_data(5)
 
     result = find_thresholds(Y, logits, scores="logits", class_names=list("abcd"))
@@ -196,7 +196,7 @@ def test_find_thresholds_coupled_averages(average):
         f1_score(Y, predicted, average=average, zero_division=1))
 
 
-def test_find_thresholds_micro_holds_rare_class_at_default():
+def test_find_thresholds_micro_rare_class():
     Y, logits = multilabel_data(8)
     Y[:, 2] = 0
     scores = expit(logits)
@@ -208,14 +208,14 @@ def test_find_thresholds_micro_holds_rare_class_at_default():
     assert result.fallback[2]
 
 
-def test_find_thresholds_warning_lists_many_classes():
+def test_find_thresholds_warning_truncates_names():
     Y = np.zeros((5, 14), dtype=int)
 
     with pytest.warns(RareClassWarning, match=r"classes 0, 1, .*, 9 and 4 more"):
         find_thresholds(Y, np.full((5, 14), 0.5))
 
 
-def test_find_thresholds_no_warning_when_all_classes_learned():
+def test_find_thresholds_no_warning():
     Y, logits = multilabel_data(9)
 
     with warnings.catch_warnings():
@@ -273,3 +273,32 @@ def test_find_thresholds_invalid_inputs(y_true, scores, match):
 def test_find_thresholds_sparse_scores_rejected():
     with pytest.raises(TypeError, match="y_score is a sparse matrix"):
         find_thresholds(np.eye(3), sp.csr_matrix(np.eye(3)))
+
+
+def test_find_thresholds_per_class_defaults():
+    scores = np.array([[.8, .2, .1], [.3, .9, .2], [.6, .4, .3], [.2, .7, .4]])
+    y_true = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 1, 0]])
+
+    with pytest.warns(RareClassWarning, match="default threshold 0.3 is kept"):
+        result = find_thresholds(y_true, scores, default_threshold=[0.5, 0.5, 0.3])
+
+    assert result.thresholds[2] == 0.3
+    assert_allclose(result.thresholds[:2], [0.45, 0.55])
+
+
+def test_find_thresholds_per_class_defaults_wrong_length():
+    with pytest.raises(ValueError, match=r"or one per class \(2 values\)"):
+        find_thresholds(np.eye(2), np.eye(2), default_threshold=[0.5, 0.5, 0.5])
+
+
+def test_find_thresholds_curves_computed_once():
+    Y, logits = multilabel_data(10)
+
+    curves = find_thresholds(Y, expit(logits)).curves
+
+    assert curves[1] is curves[1]
+    assert curves[-1] is curves[3]
+    assert len(curves[1:3]) == 2
+    assert len(list(curves)) == 4
+    with pytest.raises(IndexError, match="curve index 4 is out of range"):
+        curves[4]

@@ -51,7 +51,7 @@ def macro_f1(y_index, log_proba, offsets, weight):
 @pytest.mark.filterwarnings("ignore:A single label was found")
 @settings(max_examples=30, deadline=None)
 @given(problem=multiclass_problems())
-def test_offsets_balanced_accuracy_never_worse_than_zero(problem):
+def test_offsets_balanced_accuracy_never_worse(problem):
     y_index, log_proba, weight = problem
     zero = np.zeros(log_proba.shape[1])
 
@@ -66,7 +66,7 @@ def test_offsets_balanced_accuracy_never_worse_than_zero(problem):
 @pytest.mark.filterwarnings("ignore:A single label was found")
 @settings(max_examples=30, deadline=None)
 @given(problem=multiclass_problems())
-def test_offsets_macro_f1_never_worse_than_zero(problem):
+def test_offsets_macro_f1_never_worse(problem):
     y_index, log_proba, weight = problem
     zero = np.zeros(log_proba.shape[1])
 
@@ -80,7 +80,7 @@ def test_offsets_macro_f1_never_worse_than_zero(problem):
 @settings(max_examples=60, deadline=None)
 @given(problem=multiclass_problems(), column=st.integers(0, 3), name=st.sampled_from(
     ["balanced_accuracy", "macro_f1"]))
-def test_offsets_line_search_path_is_exact(problem, column, name):
+def test_offsets_line_search_exact(problem, column, name):
     y_index, log_proba, weight = problem
     j = column % log_proba.shape[1]
     n_classes = log_proba.shape[1]
@@ -129,7 +129,7 @@ def test_offsets_line_search_path_is_exact(problem, column, name):
         np.testing.assert_allclose(model - model[0], actual - actual[0], atol=1e-12)
 
 
-def test_offsets_balanced_accuracy_fix_imbalance():
+def test_offsets_balanced_accuracy_imbalance():
     rng = np.random.default_rng(0)
     y_index = rng.choice(3, 2000, p=[0.8, 0.15, 0.05])
     logits = rng.normal(size=(2000, 3)) + 1.5 * np.eye(3)[y_index]
@@ -143,7 +143,7 @@ def test_offsets_balanced_accuracy_fix_imbalance():
     assert after > before + 0.1
 
 
-def test_offsets_macro_f1_improves_imbalanced_data():
+def test_offsets_macro_f1_imbalance():
     rng = np.random.default_rng(1)
     y_index = rng.choice(3, 2000, p=[0.8, 0.15, 0.05])
     logits = rng.normal(size=(2000, 3)) + 1.5 * np.eye(3)[y_index]
@@ -156,7 +156,7 @@ def test_offsets_macro_f1_improves_imbalanced_data():
         y_index, log_proba, zero, None) + 0.05
 
 
-def test_offsets_accept_minus_inf_log_proba():
+def test_offsets_minus_inf_log_proba():
     with np.errstate(divide="ignore"):
         log_proba = np.log([[1.0, 0.0], [0.6, 0.4], [0.2, 0.8], [0.55, 0.45]])
     y_index = np.array([0, 1, 1, 1])
@@ -238,7 +238,7 @@ def test_reject_threshold_ties_accept_more():
 
 
 @pytest.mark.parametrize("coverage", [0.1, 0.25, 0.5, 0.74, 0.75, 0.99, 1.0])
-def test_reject_threshold_is_highest_meeting_coverage(coverage):
+def test_reject_threshold_highest_meeting_coverage(coverage):
     rng = np.random.default_rng(2)
     max_proba = np.round(rng.uniform(0.3, 1.0, 40), 1)
 
@@ -250,7 +250,7 @@ def test_reject_threshold_is_highest_meeting_coverage(coverage):
         assert np.mean(max_proba >= higher.min()) < coverage
 
 
-def test_reject_threshold_full_coverage_accepts_all():
+def test_reject_threshold_full_coverage():
     max_proba = np.array([0.4, 0.9, 0.6])
 
     assert fit_reject_threshold(max_proba, 1.0) == 0.4

@@ -68,7 +68,7 @@ def test_objective_fbeta_matches_sklearn(beta):
     assert_allclose(score, fbeta_score(y_true, y_pred, beta=beta), rtol=1e-12)
 
 
-def test_objective_youden_is_twice_balanced_accuracy_minus_one():
+def test_objective_youden_from_balanced_accuracy():
     counts = (np.array([3.0, 0.0, 5.0]), np.array([1.0, 2.0, 0.0]),
               np.array([2.0, 5.0, 0.0]), np.array([4.0, 3.0, 1.0]))
 
@@ -88,7 +88,7 @@ def test_objective_cost_is_minus_total_cost():
 
 
 @pytest.mark.parametrize("name", OBJECTIVE_NAMES)
-def test_objective_zero_denominators_give_zero_not_nan(name):
+def test_objective_zero_denominators(name):
     objective = resolve_objective(name, PARAMS.get(name))
     zeros = np.zeros(3)
     others = np.array([0.0, 2.0, 0.0])
@@ -117,7 +117,7 @@ def test_objective_broadcasts_counts(name):
     assert score.shape == (2, 3)
 
 
-def test_objective_recall_at_precision_feasibility_and_tiebreak():
+def test_objective_recall_at_precision():
     objective = resolve_objective("recall_at_precision", {"min_precision": 0.75})
     tp = np.array([0.0, 3.0, 3.0, 4.0])
     fp = np.array([0.0, 1.0, 0.0, 2.0])
@@ -129,7 +129,7 @@ def test_objective_recall_at_precision_feasibility_and_tiebreak():
     assert_allclose(objective.tiebreak(tp, fp, fn, tn), [0.0, 0.75, 1.0, 4 / 6])
 
 
-def test_objective_precision_at_recall_feasibility():
+def test_objective_precision_at_recall():
     objective = resolve_objective("precision_at_recall", {"min_recall": 0.5})
     y_true = np.array([1, 1, 1, 1, 0, 0])
     y_pred = np.array([1, 1, 0, 0, 1, 0])
@@ -159,7 +159,7 @@ def test_objective_callable_receives_params():
                        [5.0])
 
 
-def test_objective_resolve_returns_built_objective_unchanged():
+def test_objective_resolve_idempotent():
     objective = resolve_objective("f1")
 
     assert resolve_objective(objective) is objective
@@ -237,7 +237,7 @@ def test_objective_callable_non_numeric_output():
         objective.score(np.zeros(2), np.zeros(2), np.ones(2), np.ones(2))
 
 
-def test_objective_callable_output_is_a_copy():
+def test_objective_callable_output_copied():
     objective = resolve_objective(lambda tp, fp, fn, tn: tp)
     tp = np.array([1.0, 2.0])
 

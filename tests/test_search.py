@@ -132,7 +132,7 @@ def check_class(result, j, y, s, weight, objective, exact_ties):
 
 
 @pytest.mark.parametrize("name", OBJECTIVE_NAMES)
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(problem=problems())
 def test_search_matches_brute_force(name, problem):
     Y, S, weight, exact_ties = problem
@@ -187,7 +187,7 @@ def test_search_midpoint_between_neighbours():
     assert result.cuts[0] == 0.5
 
 
-def test_search_midpoint_of_adjacent_float64_is_upper_value():
+def test_search_midpoint_adjacent_float64():
     upper = 1.0
     lower = np.nextafter(1.0, 0.0)
     S = np.array([[upper], [lower]])
@@ -199,7 +199,7 @@ def test_search_midpoint_of_adjacent_float64_is_upper_value():
     assert_array_equal(S[:, 0] >= result.cuts[0], [True, False])
 
 
-def test_search_midpoint_of_adjacent_float32_is_strictly_between():
+def test_search_midpoint_adjacent_float32():
     upper = np.float32(1.0)
     lower = np.nextafter(upper, np.float32(0.0))
     S = np.array([[upper], [lower]], dtype=np.float32)
@@ -258,7 +258,7 @@ def test_search_float32_blocks_stay_float32(monkeypatch, dtype):
     assert set(seen) == {np.dtype(dtype)}
 
 
-def test_search_float32_same_decisions_as_float64():
+def test_search_float32_matches_float64():
     rng = np.random.default_rng(2)
     S32 = rng.random((400, 5)).astype(np.float32)
     Y = (rng.random((400, 5)) < S32).astype(np.uint8)
@@ -338,7 +338,7 @@ def test_search_constraint_not_met_gives_inf():
     assert result.values[0] == 0.0
 
 
-def test_search_constraint_prefers_higher_precision_on_ties():
+def test_search_constraint_tiebreak_precision():
     # Recall 1 is reached at >= 0.4 (precision 2/3) and at >= 0.2 (1/2).
     S = np.array([[0.9], [0.5], [0.4], [0.2]])
     Y = np.array([[1], [0], [1], [0]])
@@ -425,7 +425,7 @@ def micro_value(Y, S, weight, cuts, objective):
 @pytest.mark.parametrize("name", ["f1", "jaccard", "recall_at_precision"])
 @settings(max_examples=40, deadline=None)
 @given(problem=problems())
-def test_search_micro_never_worse_than_shared_cut(name, problem):
+def test_search_micro_beats_shared_cut(name, problem):
     Y, S, weight, _ = problem
     objective = resolve_objective(name, PARAMS.get(name))
     unit = np.ones(S.shape[0]) if weight is None else weight
@@ -463,7 +463,7 @@ def test_search_micro_keeps_fixed_cuts():
     assert result.cuts[1] == 0.25
 
 
-def test_search_micro_max_iter_zero_keeps_shared_decisions():
+def test_search_micro_max_iter_zero():
     rng = np.random.default_rng(9)
     S = np.round(rng.random((100, 3)), 1)
     Y = (rng.random((100, 3)) < S).astype(int)
@@ -504,7 +504,7 @@ def samples_value(Y, S, weight, cuts):
 
 @settings(max_examples=60, deadline=None)
 @given(problem=problems())
-def test_search_samples_never_worse_than_macro_start(problem):
+def test_search_samples_beats_macro_start(problem):
     Y, S, weight, _ = problem
     unit = np.ones(S.shape[0]) if weight is None else weight
 
