@@ -91,7 +91,8 @@ def read_target(y, *, classes=None, problem="auto"):
     -------
     classes : ndarray of shape (n_classes,)
     problem : str
-    indicator : csr_matrix of shape (n_samples, n_classes) and dtype int8
+    indicator : csr_matrix or ndarray of shape (n_samples, n_classes)
+        CSR int8, or a dense boolean array when y is a dense indicator.
     """
     form = classify_target(y)
     if form == INDICATOR:
@@ -137,27 +138,51 @@ def _resolve_problem(problem, form, classes):
 
 
 def _read_indicator(y, classes):
+    """Return a 0/1 indicator: CSR int8 for sparse input, dense bool otherwise.
+
+    A dense indicator stays dense, because converting a large dense matrix
+    with many positives to CSR costs several times its size in index arrays.
+    """
     if sp.issparse(y):
         matrix = sp.csr_matrix(y)
+        matrix.eliminate_zeros()
+        _check_zero_one(np.unique(matrix.data))
+        indicator = sp.csr_matrix(matrix, dtype=np.int8)
     else:
         array = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
         if array.dtype.kind == "O":
             array = _object_indicator_to_numeric(array)
-        matrix = sp.csr_matrix(array)
-    matrix.eliminate_zeros()
-    values = np.unique(matrix.data)
-    if not np.isin(values, [0, 1]).all():
+        _check_dense_zero_one(array)
+        indicator = array.astype(bool, copy=False)
+    if classes is not None and indicator.shape[1] != len(classes):
         raise ValueError(
-            "y is a 2-D matrix, read as a 0/1 label indicator, but contains "
-            f"values {values[~np.isin(values, [0, 1])][:5].tolist()}. Pass 0/1 "
-            "(or boolean) values, or pass one label per sample as a 1-D array."
-        )
-    if classes is not None and matrix.shape[1] != len(classes):
-        raise ValueError(
-            f"y has {matrix.shape[1]} indicator columns but classes has "
+            f"y has {indicator.shape[1]} indicator columns but classes has "
             f"{len(classes)} names; pass one class name per column."
         )
-    return sp.csr_matrix(matrix, dtype=np.int8)
+    return indicator
+
+
+def _check_dense_zero_one(array):
+    if array.dtype.kind == "b":
+        return
+    if (
+        array.dtype.kind in "iu"
+        and array.size
+        and array.min() >= 0
+        and array.max() <= 1
+    ):
+        return
+    _check_zero_one(np.unique(array))
+
+
+def _check_zero_one(values):
+    invalid = values[~np.isin(values, [0, 1])]
+    if invalid.size:
+        raise ValueError(
+            "y is a 2-D matrix, read as a 0/1 label indicator, but contains "
+            f"values {invalid[:5].tolist()}. Pass 0/1 (or boolean) values, or "
+            "pass one label per sample as a 1-D array."
+        )
 
 
 def _object_indicator_to_numeric(array):
