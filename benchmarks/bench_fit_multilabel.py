@@ -6,10 +6,12 @@ probability equal to the score):
 
 - ``np.argsort(P, axis=0)``, one sort of every column, as the unit of time;
 - ``sklabel._search.search_thresholds(Y, P, "f1")``, the exact search of the
-  best F1 cut of every class.
+  best F1 cut of every class;
+- ``ProbabilityDecoder(objective="f1").fit(P, Y)``, the same search behind
+  the estimator, with its input checks and fallbacks.
 
-It prints both times, their ratio (target: at most 1.5) and the
-tracemalloc peak of the search divided by ``P.nbytes`` (target: under 1).
+It prints the times, their ratios to the sort (target: at most 1.5) and the
+tracemalloc peaks divided by ``P.nbytes`` (target: under 1).
 Every timing is the fastest of ``--rounds`` rounds, and the two methods take
 turns within a round, so that load on a shared machine affects them alike.
 ``--profile`` also reports which share of the search time the column sorts
@@ -30,6 +32,7 @@ import tracemalloc
 
 import numpy as np
 
+from sklabel import ProbabilityDecoder
 from sklabel._search import search_thresholds
 
 
@@ -93,20 +96,33 @@ def main():
     print(f"scores: {n_samples:,} x {n_classes:,} float32 "
           f"({scores.nbytes / 2**20:.0f} MiB)")
 
+    decoder = ProbabilityDecoder(
+        classes=np.arange(n_classes),
+        problem="multilabel",
+        scores="probabilities",
+        objective="f1",
+    )
     times = fastest_times(
         {
             "argsort": lambda: np.argsort(scores, axis=0),
             "search": lambda: search_thresholds(labels, scores, "f1"),
+            "decoder": lambda: decoder.fit(scores, labels),
         },
         args.rounds,
     )
     peak = peak_memory(lambda: search_thresholds(labels, scores, "f1"))
+    decoder_peak = peak_memory(lambda: decoder.fit(scores, labels))
 
     print(f"np.argsort(P, axis=0):   {times['argsort']:8.2f} s")
     print(f"search_thresholds (F1):  {times['search']:8.2f} s")
     print(f"time ratio search / argsort: {times['search'] / times['argsort']:.3f} "
           "(target <= 1.5)")
     print(f"peak memory / P.nbytes:      {peak / scores.nbytes:.3f} (target < 1)")
+    print(f"ProbabilityDecoder.fit (F1): {times['decoder']:8.2f} s")
+    print(f"time ratio decoder fit / argsort: "
+          f"{times['decoder'] / times['argsort']:.3f} (target <= 1.5)")
+    print(f"decoder fit peak memory / P.nbytes: "
+          f"{decoder_peak / scores.nbytes:.3f} (target < 1)")
     if args.quick:
         print("The targets apply to the full size. The memory budget of a block "
               "is fixed, so on a small matrix it exceeds P.nbytes.")

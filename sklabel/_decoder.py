@@ -38,6 +38,7 @@ from ._persistence import VersionedPickleMixin
 from ._rule_selection import select_rule
 from ._rules import argmax_index, binary_positive, threshold_indicator
 from ._scores import SCORE_TYPES, check_probabilities, infer_score_type, read_scores
+from ._sparse_scores import sparse_threshold_indicator, sparse_top_k_indicator
 from ._threshold_param import resolve_thresholds
 from ._top_k import fill_min_labels, top_k_indicator, trim_max_labels
 
@@ -371,7 +372,9 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         """
         classes, problem, indicator = self._resolve_target(y)
         rule = self._resolve_rule(problem, y)
-        matrix = read_scores(scores, classes=classes)
+        matrix = read_scores(
+            scores, classes=classes, accept_sparse=problem == "multilabel"
+        )
         if y is not None and matrix.shape[0] != indicator.shape[0]:
             raise ValueError(
                 f"scores have {matrix.shape[0]} rows but y has "
@@ -379,6 +382,12 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
                 "scored samples."
             )
         _check_n_columns(matrix, classes, problem, fitted=False)
+        if sp.issparse(matrix) and rule not in ("threshold", "top_k"):
+            raise TypeError(
+                f"rule={rule!r} cannot be fitted on sparse scores; only the "
+                "'threshold' and 'top_k' rules can. Pass scores.toarray(), or "
+                "use one of those rules."
+            )
         score_type = self._resolve_score_type(matrix)
         weight = _check_sample_weight(sample_weight, matrix.shape[0])
         decision_matrix = _to_decision_matrix(matrix, problem, score_type)
@@ -705,10 +714,14 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
 
     def _read_transform_input(self, scores):
         check_is_fitted(self)
-        matrix = read_scores(scores, classes=self.classes_)
+        # One pass over the matrix checks both finiteness and the range.
+        matrix = read_scores(
+            scores,
+            classes=self.classes_,
+            probabilities=self.scores_ == "probabilities",
+            accept_sparse=self.problem_ == "multilabel",
+        )
         _check_n_columns(matrix, self.classes_, self.problem_, fitted=True)
-        if self.scores_ == "probabilities":
-            check_probabilities(matrix)
         return _to_decision_matrix(matrix, self.problem_, self.scores_)
 
     def _decide(self, scores):
@@ -750,6 +763,8 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         return index, accepted
 
     def _decide_multilabel(self, matrix):
+        if sp.issparse(matrix):
+            return self._decide_sparse_multilabel(matrix)
         if self.rule_ == "top_k":
             return top_k_indicator(matrix, self.k)
         if self.rule_ == "expected_f1":
@@ -764,6 +779,23 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         if self.max_labels is not None:
             indicator = trim_max_labels(indicator, matrix, self.max_labels)
         return indicator
+
+    def _decide_sparse_multilabel(self, matrix):
+        """Decode CSR scores, whose absent entries are never positive."""
+        if self.rule_ == "top_k":
+            return sparse_top_k_indicator(matrix, self.k)
+        if self.rule_ != "threshold":
+            raise TypeError(
+                f"rule={self.rule_!r} cannot decode sparse scores; only the "
+                "'threshold' and 'top_k' rules can. Pass scores.toarray(), "
+                "or use one of those rules."
+            )
+        return sparse_threshold_indicator(
+            matrix,
+            self.score_thresholds_,
+            min_labels=self.min_labels_,
+            max_labels=self.max_labels,
+        )
 
     def _is_set_valued(self):
         return self.problem_ == "multilabel" or self.rule_ in SET_RULES

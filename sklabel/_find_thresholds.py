@@ -10,7 +10,8 @@ import scipy.sparse as sp
 from scipy.special import expit, logit
 from sklearn.utils import Bunch
 
-from ._objectives import resolve_objective
+from ._objectives import confusion_counts, resolve_objective
+from ._scores import read_sparse_scores
 from ._search import (
     averaged_objective,
     class_curves,
@@ -20,6 +21,7 @@ from ._search import (
     search_thresholds_micro,
     search_thresholds_samples,
 )
+from ._sparse_scores import search_thresholds_sparse, sparse_threshold_indicator
 from .exceptions import ConstraintNotMetWarning, RareClassWarning
 
 __all__ = [
@@ -106,10 +108,15 @@ def _check_y_true(y_true):
 def _check_y_score(y_score, shape, scores, one_column):
     """Return ``y_score`` as a finite 2-D float array of the shape of ``y_true``."""
     if sp.issparse(y_score):
-        raise TypeError(
-            "y_score is a sparse matrix. Pass a dense array, for example "
-            "y_score.toarray()."
+        S = read_sparse_scores(
+            y_score, input_name="y_score", probabilities=scores == "probabilities"
         )
+        if S.shape != shape:
+            raise ValueError(
+                f"y_score has shape {S.shape} but y_true has shape {shape}; pass "
+                "one column per class, in the column order of y_true."
+            )
+        return S
     S = np.asarray(y_score)
     if S.dtype.kind not in "iuf":
         raise ValueError(f"y_score must be numeric, got dtype {S.dtype}.")
@@ -403,6 +410,46 @@ def _averaged_value(Y, S, cuts, objective, average, weight, counts):
     return averaged_objective(Y, S, cuts, objective, "samples", sample_weight=weight)
 
 
+def _find_thresholds_sparse(Y, S, objective, average, weight, names,
+                            default_threshold, default_cut, min_objective, scores):
+    """Run find_thresholds on CSR scores, whose absent entries are never positive.
+
+    The search works on the stored entries only (see
+    :func:`sklabel._sparse_scores.search_thresholds_sparse`), so memory grows
+    with them and not with the dense size. Only the macro average is
+    supported, and no curves are computed.
+    """
+    if average != "macro":
+        raise ValueError(
+            f"average={average!r} is not supported for sparse y_score; use "
+            "average='macro', or pass y_score.toarray()."
+        )
+    result = search_thresholds_sparse(Y, S, objective, sample_weight=weight)
+    cuts, fallback = fallback_to_default(
+        result.cuts, result.values, result.degenerate, result.infeasible,
+        default_cut, min_objective=min_objective,
+    )
+    infeasible = result.infeasible & ~fallback
+    warn_rare_classes(result.degenerate, names, default_threshold, stacklevel=4)
+    warn_constraint_not_met(infeasible, names, objective, stacklevel=4)
+    thresholds = _to_probability(cuts, scores)
+    thresholds[fallback] = default_threshold[fallback]
+    predicted = sparse_threshold_indicator(S, cuts)
+    counts = confusion_counts(Y, predicted, weight)
+    values = objective.score(*counts)
+    return Bunch(
+        thresholds=thresholds,
+        score_thresholds=cuts,
+        objective_values=values,
+        average_value=float(values.mean()),
+        curves=None,
+        n_positives=np.asarray((Y != 0).sum(axis=0)).ravel().astype(np.int64),
+        fallback=fallback,
+        infeasible=infeasible,
+        class_names=names,
+    )
+
+
 def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
                     average="macro", scores="probabilities", sample_weight=None,
                     default_threshold=0.5, min_objective=None, class_names=None):
@@ -539,6 +586,11 @@ def find_thresholds(y_true, y_score, *, objective="f1", objective_params=None,
     default_threshold = _check_default_threshold(default_threshold, Y.shape[1])
     default_cut = _to_score_units(default_threshold, scores)
 
+    if sp.issparse(S):
+        return _find_thresholds_sparse(
+            Y, S, resolved, average, weight, names, default_threshold,
+            default_cut, min_objective, scores,
+        )
     if average == "macro":
         result = search_thresholds(Y, S, resolved, sample_weight=weight)
     else:

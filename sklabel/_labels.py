@@ -7,6 +7,7 @@ columns follow the classes.
 """
 
 import numbers
+from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +42,8 @@ def check_classes(classes):
             "problem has two classes: the negative one first."
         )
     _check_label_values(names, "classes")
-    duplicates = sorted({str(name) for name in names if names.count(name) > 1})
+    counts = Counter(names)
+    duplicates = sorted(str(name) for name, count in counts.items() if count > 1)
     if duplicates:
         raise ValueError(
             f"classes contains duplicate names {duplicates}; every score "

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["OBJECTIVE_NAMES", "Objective", "resolve_objective"]
 
@@ -385,3 +386,32 @@ def resolve_objective(objective, objective_params=None):
     builder, required = _BUILDERS[objective]
     _check_params(objective, params, required)
     return builder(**params)
+
+
+def confusion_counts(Y_true, Y_pred, sample_weight=None):
+    """Compute each class's weighted confusion counts from two indicators.
+
+    Parameters
+    ----------
+    Y_true, Y_pred : {ndarray, sparse matrix} of shape (n_samples, n_classes)
+        True and predicted 0/1 indicators.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the samples; None weighs each sample 1.
+
+    Returns
+    -------
+    tp, fp, fn, tn : ndarray of shape (n_classes,)
+        Weighted counts, float64.
+    """
+    Y_true = sp.csr_matrix(Y_true, dtype=np.float64)
+    Y_pred = sp.csr_matrix(Y_pred, dtype=np.float64)
+    if sample_weight is None:
+        sample_weight = np.ones(Y_true.shape[0])
+    weights = sp.diags(sample_weight)
+    tp = np.asarray((weights @ Y_true.multiply(Y_pred)).sum(axis=0)).ravel()
+    positives = np.asarray((weights @ Y_true).sum(axis=0)).ravel()
+    predicted = np.asarray((weights @ Y_pred).sum(axis=0)).ravel()
+    fp = predicted - tp
+    fn = positives - tp
+    tn = sample_weight.sum() - tp - fp - fn
+    return tp, fp, fn, tn

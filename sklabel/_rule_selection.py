@@ -16,7 +16,7 @@ from sklearn.model_selection import check_cv
 
 from ._expected_f1 import expected_f1_indicator
 from ._find_thresholds import find_thresholds
-from ._objectives import resolve_objective
+from ._objectives import confusion_counts, resolve_objective
 from ._rules import threshold_indicator
 from ._top_k import fill_min_labels
 from .exceptions import SklabelWarning
@@ -193,27 +193,12 @@ def _make_scorer(objective, objective_params, average):
     resolved = resolve_objective(objective, objective_params)
 
     def score(Y_true, Y_pred, weight):
-        tp, fp, fn, tn = _counts(Y_true, Y_pred, weight)
+        tp, fp, fn, tn = confusion_counts(Y_true, Y_pred, weight)
         if average == "micro":
             return float(resolved.score(tp.sum(), fp.sum(), fn.sum(), tn.sum()))
         return float(np.mean(resolved.score(tp, fp, fn, tn)))
 
     return score
-
-
-def _counts(Y_true, Y_pred, weight):
-    Y_true = sp.csr_matrix(Y_true, dtype=np.float64)
-    Y_pred = sp.csr_matrix(Y_pred, dtype=np.float64)
-    if weight is None:
-        weight = np.ones(Y_true.shape[0])
-    weights = sp.diags(weight)
-    tp = np.asarray((weights @ Y_true.multiply(Y_pred)).sum(axis=0)).ravel()
-    positives = np.asarray((weights @ Y_true).sum(axis=0)).ravel()
-    predicted = np.asarray((weights @ Y_pred).sum(axis=0)).ravel()
-    fp = predicted - tp
-    fn = positives - tp
-    tn = weight.sum() - tp - fp - fn
-    return tp, fp, fn, tn
 
 
 def _samples_f1(Y_true, Y_pred, weight):

@@ -4,35 +4,74 @@ Scores arrive in many shapes: a 1-D array, binary ``(n, 1)`` or ``(n, 2)``
 outputs, ``(n, k)`` matrices, nested lists, pandas DataFrames, or the list of
 ``k`` arrays of shape ``(n, 2)`` that a multi-output ``predict_proba``
 returns. This module turns each of them into a 2-D floating-point array and
-checks its values. Decision rules live elsewhere.
+checks its values. A scipy.sparse score matrix is read into a CSR matrix whose
+absent entries mean "not scored". Decision rules live elsewhere.
+
+The checks read the matrix in blocks of about ``CHECK_BLOCK_ELEMENTS`` scores,
+in its memory order, and keep one or two numbers per block. So checking a
+matrix allocates no temporary of the matrix's size, and a float32 C- or
+F-contiguous matrix is never copied.
 """
 
 import contextlib
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 SCORE_TYPES = ("probabilities", "logits")
 
+# Scores per block of the checks: 1 MiB of float32 or 2 MiB of float64, small
+# enough for a second reduction of a block to read it from a core's cache.
+CHECK_BLOCK_ELEMENTS = 1 << 18
 
-def read_scores(scores, *, classes=None, input_name="scores"):
-    """Read scores into a 2-D float32 or float64 array.
+
+def read_scores(
+    scores,
+    *,
+    classes=None,
+    input_name="scores",
+    probabilities=False,
+    accept_sparse=False,
+):
+    """Read scores into a 2-D float32 or float64 array, and check them.
+
+    A float32 or float64 array, C- or F-contiguous, is returned as it is,
+    without a copy.
 
     Parameters
     ----------
-    scores : array-like, DataFrame or list of arrays
+    scores : array-like, DataFrame, list of arrays or sparse matrix
         The scores to read.
     classes : ndarray of shape (n_classes,), default=None
         The class names, when known. A DataFrame whose column names are
         exactly these classes is reordered by name.
     input_name : str, default="scores"
         The name used in error messages.
+    probabilities : bool, default=False
+        Whether to also check that every score is in [0, 1], in the same pass
+        over the matrix as the finiteness check.
+    accept_sparse : bool, default=False
+        Whether a scipy.sparse matrix is accepted. It is then read by
+        :func:`read_sparse_scores` and returned as CSR. When False, sparse
+        input raises a TypeError.
 
     Returns
     -------
-    matrix : ndarray of shape (n_samples, n_columns)
+    matrix : ndarray or csr_matrix of shape (n_samples, n_columns)
         float32 for float16 and float32 input, float64 otherwise.
     """
+    if sp.issparse(scores):
+        if not accept_sparse:
+            raise TypeError(
+                f"{input_name} is a scipy.sparse matrix, which is only read for "
+                "multi-label problems, where an absent entry means \"not "
+                f"scored\". Pass a dense array ({input_name}.toarray()) for "
+                "binary and multi-class problems."
+            )
+        return read_sparse_scores(
+            scores, input_name=input_name, probabilities=probabilities
+        )
     if _is_dataframe(scores):
         matrix = _read_dataframe(scores, classes, input_name)
     elif _is_multi_output_list(scores):
@@ -58,13 +97,188 @@ def read_scores(scores, *, classes=None, input_name="scores"):
             f"{input_name} have 0 feature(s) (shape={matrix.shape}) while a "
             "minimum of 1 is required; pass at least one score column."
         )
-    _check_finite(matrix, input_name)
+    _check_values(matrix, input_name, probabilities)
     return matrix
 
 
+def read_sparse_scores(scores, *, input_name="scores", probabilities=False):
+    """Read a scipy.sparse score matrix into a checked CSR matrix.
+
+    A stored entry is a score, whatever its value (an explicitly stored 0.0
+    is a score of 0.0). An absent entry means "not scored": the decision
+    rules treat it as below every threshold. A float32 or float64 CSR matrix
+    with sorted indices and no duplicate entries is returned as it is.
+
+    Parameters
+    ----------
+    scores : sparse matrix or sparse array of shape (n_samples, n_columns)
+        The scores, in any scipy.sparse format. Formats other than CSR are
+        converted to CSR.
+    input_name : str, default="scores"
+        The name used in error messages.
+    probabilities : bool, default=False
+        Whether to also check that every stored score is in [0, 1].
+
+    Returns
+    -------
+    matrix : csr_matrix or csr_array of shape (n_samples, n_columns)
+        float32 for float16 and float32 input, float64 otherwise, with sorted
+        indices.
+    """
+    matrix = _as_csr(scores, input_name)
+    if matrix.shape[0] == 0 or matrix.shape[1] == 0:
+        raise ValueError(
+            f"{input_name} is empty (shape {matrix.shape}); at least one "
+            "sample and one score column are required."
+        )
+    data = _cast_to_float(matrix.data, input_name)
+    if data is not matrix.data:
+        matrix = type(matrix)(
+            (data, matrix.indices, matrix.indptr), shape=matrix.shape
+        )
+    matrix = _canonical_csr(matrix, input_name)
+    _check_values(matrix, input_name, probabilities)
+    return matrix
+
+
+def score_range(matrix):
+    """Return the minimum and maximum score as floats, NaN if any is NaN.
+
+    The matrix is read block by block in its memory order, so the only
+    temporaries are one minimum and one maximum per block. For a sparse
+    matrix only the stored entries count, and ``None`` is returned when it
+    stores none.
+
+    Parameters
+    ----------
+    matrix : ndarray or sparse matrix
+        Scores of any shape.
+
+    Returns
+    -------
+    value_range : tuple of two floats, or None
+        ``(low, high)``, or None when there is no score.
+        NumPy's minimum and maximum propagate NaN, so a NaN anywhere makes
+        both values NaN. An infinite score makes ``low`` ``-inf`` or
+        ``high`` ``+inf``, so both are finite exactly when every score is.
+    """
+    if sp.issparse(matrix):
+        matrix = matrix.data
+    if matrix.size == 0:
+        return None
+    lows = []
+    highs = []
+    for block in _blocks_in_memory_order(matrix):
+        lows.append(block.min())
+        highs.append(block.max())
+    return float(np.min(lows)), float(np.max(highs))
+
+
 def check_probabilities(matrix, input_name="scores"):
-    """Raise a ValueError when a probability matrix has values outside [0, 1]."""
-    low, high = float(matrix.min()), float(matrix.max())
+    """Raise a ValueError when a probability matrix has values outside [0, 1].
+
+    Parameters
+    ----------
+    matrix : ndarray or sparse matrix
+        Finite scores. For a sparse matrix only the stored entries are
+        checked.
+    input_name : str, default="scores"
+        The name used in error messages.
+    """
+    if _valid_by_one_reduction(matrix, probabilities=True):
+        return
+    _check_probability_range(score_range(matrix), input_name)
+
+
+def infer_score_type(matrix):
+    """Return "probabilities" when every value is in [0, 1], else "logits".
+
+    For a sparse matrix only the stored entries count, and a matrix that
+    stores none is read as probabilities.
+    """
+    value_range = score_range(matrix)
+    if value_range is None:
+        return "probabilities"
+    low, high = value_range
+    if low >= 0 and high <= 1:
+        return "probabilities"
+    return "logits"
+
+
+def _blocks_in_memory_order(matrix):
+    """Yield views that cover ``matrix``, each contiguous in memory if it is.
+
+    An F-contiguous 2-D matrix is cut into blocks of columns, anything else
+    into blocks of rows, so that every block reads consecutive memory.
+    """
+    if matrix.ndim != 2:
+        matrix = matrix.reshape(matrix.shape[0] if matrix.ndim else 1, -1)
+    n_rows, n_columns = matrix.shape
+    if matrix.flags.f_contiguous and not matrix.flags.c_contiguous:
+        step = max(1, CHECK_BLOCK_ELEMENTS // max(n_rows, 1))
+        for start in range(0, n_columns, step):
+            yield matrix[:, start : start + step]
+    else:
+        step = max(1, CHECK_BLOCK_ELEMENTS // max(n_columns, 1))
+        for start in range(0, n_rows, step):
+            yield matrix[start : start + step]
+
+
+def _check_values(matrix, input_name, probabilities):
+    """Raise unless every score is finite, and in [0, 1] if ``probabilities``.
+
+    A valid matrix is confirmed by one reduction per block (see
+    :func:`_valid_by_one_reduction`). Only when that fails are the exact
+    minimum and maximum computed, to name the invalid value.
+    """
+    if _valid_by_one_reduction(matrix, probabilities):
+        return
+    value_range = score_range(matrix)
+    if value_range is None:
+        return
+    if not (np.isfinite(value_range[0]) and np.isfinite(value_range[1])):
+        _raise_non_finite(matrix, input_name)
+    if probabilities:
+        _check_probability_range(value_range, input_name)
+
+
+# The bit patterns of 1.0. A float whose sign bit is clear orders like its bits
+# read as an unsigned integer, and a set sign bit makes that integer larger
+# than these, so ``bits <= ONE_BITS`` is true exactly for +0.0 <= x <= 1.0.
+_ONE_BITS = {
+    np.dtype(np.float32): (np.uint32, np.float32(1.0).view(np.uint32)),
+    np.dtype(np.float64): (np.uint64, np.float64(1.0).view(np.uint64)),
+}
+
+
+def _valid_by_one_reduction(matrix, probabilities):
+    """Return True only if every score is finite, and in [0, 1] if asked.
+
+    Probabilities are checked with the largest bit pattern of each block,
+    logits with each block's sum, which is NaN or infinite whenever a score
+    is. False is not a verdict: -0.0 fails the bit test and a sum can
+    overflow, so the caller then runs the exact check.
+    """
+    if sp.issparse(matrix):
+        matrix = matrix.data
+    if matrix.size == 0:
+        return True
+    if probabilities and matrix.dtype in _ONE_BITS:
+        unsigned, one_bits = _ONE_BITS[matrix.dtype]
+        return all(
+            block.view(unsigned).max() <= one_bits
+            for block in _blocks_in_memory_order(matrix)
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        return all(
+            np.isfinite(block.sum()) for block in _blocks_in_memory_order(matrix)
+        )
+
+
+def _check_probability_range(value_range, input_name):
+    if value_range is None:
+        return
+    low, high = value_range
     if low < 0 or high > 1:
         bad = low if low < 0 else high
         raise ValueError(
@@ -72,13 +286,6 @@ def check_probabilities(matrix, input_name="scores"):
             f"{bad!r}, outside [0, 1]. Pass scores='logits' if these are "
             "logits or decision_function values."
         )
-
-
-def infer_score_type(matrix):
-    """Return "probabilities" when every value is in [0, 1], else "logits"."""
-    if matrix.min() >= 0 and matrix.max() <= 1:
-        return "probabilities"
-    return "logits"
 
 
 def _as_float_array(scores, input_name):
@@ -136,18 +343,92 @@ def _cast_object_array(array, input_name):
     return array.astype(np.float64)
 
 
-def _check_finite(matrix, input_name):
-    finite = np.isfinite(matrix)
-    if finite.all():
-        return
-    row, column = np.argwhere(~finite)[0]
-    value = float(matrix[row, column])
-    n_bad = int(matrix.size - np.count_nonzero(finite))
+def _raise_non_finite(matrix, input_name):
+    """Raise a ValueError naming the first non-finite score in row-major order.
+
+    The matrix is scanned in blocks of rows, so this error path also makes no
+    temporary of the matrix's size.
+    """
+    if sp.issparse(matrix):
+        n_bad, (row, column, value) = _first_non_finite_sparse(matrix)
+    else:
+        n_bad, (row, column, value) = _first_non_finite_dense(matrix)
     raise ValueError(
         f"{input_name} contain {n_bad} non-finite value(s) ({value!r} at row "
         f"{row}, column {column}); NaN and infinite scores cannot be decoded. "
         "Remove or fix those rows first."
     )
+
+
+def _first_non_finite_dense(matrix):
+    """Return the number of non-finite scores and the first one's position."""
+    n_bad = 0
+    first = None
+    step = max(1, CHECK_BLOCK_ELEMENTS // max(matrix.shape[1], 1))
+    for start in range(0, matrix.shape[0], step):
+        bad = ~np.isfinite(matrix[start : start + step])
+        n_block = int(np.count_nonzero(bad))
+        if n_block and first is None:
+            row, column = np.argwhere(bad)[0]
+            first = (start + int(row), int(column))
+            first += (float(matrix[first]),)
+        n_bad += n_block
+    return n_bad, first
+
+
+def _first_non_finite_sparse(matrix):
+    """Return the number of non-finite stored scores and the first one's position."""
+    bad = ~np.isfinite(matrix.data)
+    position = int(np.argmax(bad))
+    row = int(np.searchsorted(matrix.indptr, position, side="right")) - 1
+    first = (row, int(matrix.indices[position]), float(matrix.data[position]))
+    return int(np.count_nonzero(bad)), first
+
+
+def _as_csr(scores, input_name):
+    """Convert any sparse matrix to CSR, rejecting COO duplicates.
+
+    A COO matrix sums its duplicate entries when converted, which would add
+    two scores of the same entry, so a duplicate is an error instead.
+    """
+    if scores.format == "csr":
+        return scores
+    matrix = scores.tocsr()
+    if scores.format == "coo" and matrix.nnz != scores.nnz:
+        raise ValueError(
+            f"{input_name} stores {scores.nnz - matrix.nnz} duplicate "
+            "entries; each (row, column) pair must hold at most one score. "
+            "Remove the duplicates before decoding."
+        )
+    return matrix
+
+
+def _canonical_csr(matrix, input_name):
+    """Return ``matrix`` with sorted indices, raising on duplicate entries.
+
+    The decision rules break ties by column index and read each row's entries
+    in order, so unsorted indices are sorted, in a copy.
+    """
+    if matrix.has_canonical_format:
+        return matrix
+    matrix = matrix.copy()
+    matrix.sort_indices()
+    indices, indptr = matrix.indices, matrix.indptr
+    repeated = np.flatnonzero(indices[1:] == indices[:-1])
+    if repeated.size:
+        # Equal neighbouring indices are a duplicate only within one row.
+        rows = np.searchsorted(indptr, repeated, side="right") - 1
+        same_row = repeated + 1 < indptr[rows + 1]
+        if same_row.any():
+            row = int(rows[same_row][0])
+            column = int(indices[repeated[same_row][0]])
+            raise ValueError(
+                f"{input_name} stores more than one score at row {row}, "
+                f"column {column}; each (row, column) pair must hold at most "
+                "one score. Remove the duplicates before decoding."
+            )
+    matrix.has_canonical_format = True
+    return matrix
 
 
 def _is_dataframe(scores):

@@ -270,9 +270,21 @@ def test_find_thresholds_invalid_inputs(y_true, scores, match):
         find_thresholds(y_true, scores)
 
 
-def test_find_thresholds_sparse_scores_rejected():
-    with pytest.raises(TypeError, match="y_score is a sparse matrix"):
-        find_thresholds(np.eye(3), sp.csr_matrix(np.eye(3)))
+def test_find_thresholds_sparse_scores_match_dense_on_stored_entries():
+    dense = np.array([[0.9, 0.2], [0.4, 0.7], [0.8, 0.6], [0.3, 0.1]])
+    y_true = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
+
+    sparse = find_thresholds(y_true, sp.csr_matrix(dense))
+    expected = find_thresholds(y_true, dense)
+
+    # Every score is stored, so only the all-positive "-inf" cut differs.
+    np.testing.assert_array_equal(sparse.objective_values, expected.objective_values)
+    assert sparse.curves is None
+
+
+def test_find_thresholds_sparse_scores_macro_only():
+    with pytest.raises(ValueError, match="not supported for sparse y_score"):
+        find_thresholds(np.eye(3), sp.csr_matrix(np.eye(3)), average="micro")
 
 
 def test_find_thresholds_per_class_defaults():
