@@ -9,10 +9,12 @@ import os
 import sys
 from pathlib import Path
 
-import sklabel
-
+# The repository root comes first on the path, so the build documents this
+# checkout even when another sklabel is installed.
 DOCS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS_DIR.parent))
+
+import sklabel
 
 project = "sklabel"
 author = "The sklabel developers"
@@ -23,8 +25,6 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.doctest",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
