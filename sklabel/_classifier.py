@@ -578,16 +578,9 @@ def _read_fit_target(y, decoder, frozen_estimator):
         known = None
         if frozen_estimator is not None:
             known = _frozen_classes(frozen_estimator)
-        fast = None
-        if decoder.problem == "auto":
-            fast = _read_label_array(y, known)
-        if fast is None:
-            classes, problem, indicator = read_target(
-                y, classes=known, problem=decoder.problem
-            )
-        else:
-            classes, indicator = fast
-            problem = "binary" if len(classes) == 2 else "multiclass"
+        classes, problem, indicator = read_target(
+            y, classes=known, problem=decoder.problem
+        )
         if given_classes is not None:
             _check_same_classes(given_classes, classes)
         if np.ndim(y) == 2:
@@ -611,44 +604,6 @@ def _read_fit_target(y, decoder, frozen_estimator):
         indicator=indicator, classes=classes, problem=problem,
         sparse=sp.issparse(y),
     )
-
-
-def _read_label_array(y, known_classes):
-    """Return the classes and CSR indicator of a typed label array, or None.
-
-    A NumPy array or pandas Series of integers, booleans, finite floats or
-    strings contains no missing labels and no mix of strings and numbers, so
-    ``read_target``'s per-label checks, which loop in Python, can be skipped.
-    Any other input, and any label outside ``known_classes``, returns None
-    so that ``read_target`` reads it and raises its usual errors.
-    """
-    if not isinstance(y, np.ndarray) and not hasattr(y, "to_numpy"):
-        return None
-    array = y.to_numpy() if hasattr(y, "to_numpy") else y
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array.ravel()
-    if array.ndim != 1 or array.dtype.kind not in "biufU":
-        return None
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        return None
-
-    classes = np.unique(array) if known_classes is None else known_classes
-    if len(classes) < 2 or classes.dtype.kind != array.dtype.kind:
-        return None
-    if known_classes is not None and (classes[:-1] >= classes[1:]).any():
-        return None
-    index = np.searchsorted(classes, array)
-    found = index < len(classes)
-    found[found] = classes[index[found]] == array[found]
-    if not found.all():
-        return None
-
-    n_samples = len(array)
-    indicator = sp.csr_matrix(
-        (np.ones(n_samples, dtype=np.int8), index, np.arange(n_samples + 1)),
-        shape=(n_samples, len(classes)),
-    )
-    return classes, indicator
 
 
 def _frozen_classes(estimator):

@@ -104,6 +104,12 @@ def read_target(y, *, classes=None, problem="auto"):
         problem = _resolve_problem(problem, form, classes)
         return classes, problem, indicator
 
+    if form == LABELS:
+        fast = _read_label_array(y, classes)
+        if fast is not None:
+            classes, indicator = fast
+            return classes, _resolve_problem(problem, form, classes), indicator
+
     if form == LABEL_SETS:
         label_sets = [tuple(item) for item in y]
         values = [label for labels in label_sets for label in labels]
@@ -117,6 +123,43 @@ def read_target(y, *, classes=None, problem="auto"):
         _check_labels_in_classes(values, classes)
     problem = _resolve_problem(problem, form, classes)
     return classes, problem, _label_sets_to_indicator(label_sets, classes)
+
+
+def _read_label_array(y, classes):
+    """Return the classes and CSR indicator of a typed label array, or None.
+
+    A NumPy array or pandas Series of integers, booleans, finite floats or
+    strings contains no missing labels and no mix of strings and numbers, so
+    the per-label checks, which loop in Python, can be skipped. Any other
+    input, and any label outside ``classes``, returns None so that the
+    general path reads it and raises its usual errors.
+    """
+    if not isinstance(y, np.ndarray) and not hasattr(y, "to_numpy"):
+        return None
+    array = y.to_numpy() if hasattr(y, "to_numpy") else y
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array.ravel()
+    if array.ndim != 1 or array.dtype.kind not in "biufU":
+        return None
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        return None
+
+    if classes is None:
+        classes = np.unique(array)
+    if len(classes) < 2 or np.asarray(classes).dtype.kind != array.dtype.kind:
+        return None
+    order = np.argsort(classes, kind="stable")
+    sorted_classes = np.asarray(classes)[order]
+    position = np.minimum(np.searchsorted(sorted_classes, array), len(classes) - 1)
+    if not (sorted_classes[position] == array).all():
+        return None
+
+    n_samples = len(array)
+    indicator = sp.csr_matrix(
+        (np.ones(n_samples, dtype=np.int8), order[position], np.arange(n_samples + 1)),
+        shape=(n_samples, len(classes)),
+    )
+    return classes, indicator
 
 
 def _resolve_problem(problem, form, classes):
