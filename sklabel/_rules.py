@@ -164,16 +164,3 @@ def argmax_index(matrix, offsets=None):
         stop = min(start + step, n_samples)
         index[start:stop] = np.argmax(matrix[start:stop] + offsets, axis=1)
     return index
-
-
-def index_to_indicator(index, n_classes, mask=None):
-    """Return a CSR one-hot matrix of ``index``; rows where ``mask`` is False
-    are left empty."""
-    n_samples = len(index)
-    if mask is None:
-        mask = np.ones(n_samples, dtype=bool)
-    indptr = np.zeros(n_samples + 1, dtype=np.int64)
-    np.cumsum(mask, out=indptr[1:])
-    indices = np.asarray(index)[mask].astype(np.int32)
-    data = np.ones(len(indices), dtype=np.int64)
-    return sp.csr_matrix((data, indices, indptr), shape=(n_samples, n_classes))
