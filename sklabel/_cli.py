@@ -235,7 +235,7 @@ class DelimitedScores(_ScoreSource):
         self.n_rows = None
         self.fraction_read = 0.0
         self._size = os.path.getsize(path)
-        with open(path, newline="", encoding="utf-8") as file:
+        with open(path, newline="", encoding="utf-8-sig") as file:
             header = next(csv.reader(file, delimiter=self.delimiter), None)
         if not header:
             raise ValueError(
@@ -247,7 +247,7 @@ class DelimitedScores(_ScoreSource):
 
     def blocks(self, block_rows):
         """Yield ``(first_row, block)`` for consecutive blocks of rows."""
-        with open(self.path, newline="", encoding="utf-8") as file:
+        with open(self.path, newline="", encoding="utf-8-sig") as file:
             next(file)
             first_row = 0
             while True:
@@ -415,7 +415,7 @@ def read_labels(path, *, problem, separator):
     if suffix == ".parquet":
         return _read_parquet_labels(path, problem, separator)
     if suffix == ".txt":
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8-sig") as file:
             cells = [line.rstrip("\r\n") for line in file]
         return _cells_to_target(cells, path, problem, separator, first_line=1), None
     return _read_delimited_labels(path, problem, separator)
@@ -439,7 +439,7 @@ def _read_npy_labels(path):
 
 def _read_delimited_labels(path, problem, separator):
     delimiter = _delimiter(path)
-    with open(path, newline="", encoding="utf-8") as file:
+    with open(path, newline="", encoding="utf-8-sig") as file:
         reader = csv.reader(file, delimiter=delimiter)
         header = next(reader, None)
         if not header:
@@ -814,7 +814,7 @@ def _conflicting_options(args):
 
 
 def _load_decoder(path):
-    with open(path, encoding="utf-8") as file:
+    with open(path, encoding="utf-8-sig") as file:
         return from_json(file.read())
 
 

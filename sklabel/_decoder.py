@@ -39,6 +39,11 @@ from ._rule_selection import select_rule
 from ._rules import argmax_index, binary_positive, threshold_indicator
 from ._scores import SCORE_TYPES, check_probabilities, infer_score_type, read_scores
 from ._sparse_scores import sparse_threshold_indicator, sparse_top_k_indicator
+from ._target_checks import (
+    warn_if_binary_scores_swapped,
+    warn_if_multiclass_scores_swapped,
+    warn_if_one_label_per_row,
+)
 from ._threshold_param import resolve_thresholds
 from ._top_k import fill_min_labels, top_k_indicator, trim_max_labels
 
@@ -399,6 +404,8 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         self.min_labels_ = self.min_labels
         self.n_features_in_ = matrix.shape[1]
         self._reset_rule_state()
+        if y is not None:
+            self._warn_on_suspicious_target(decision_matrix, indicator, weight)
         if problem == "multiclass":
             self._fit_multiclass(decision_matrix, indicator, weight)
         else:
@@ -584,6 +591,22 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         elif score_type == "probabilities":
             check_probabilities(matrix)
         return score_type
+
+    def _warn_on_suspicious_target(self, matrix, indicator, weight):
+        if self.problem_ == "multilabel":
+            if self.problem == "auto":
+                warn_if_one_label_per_row(indicator)
+            return
+        if sp.issparse(matrix):
+            return
+        if self.problem_ == "binary":
+            warn_if_binary_scores_swapped(
+                matrix[:, 0], indicator, self.classes_, weight
+            )
+        else:
+            warn_if_multiclass_scores_swapped(
+                argmax_index(matrix), indicator, self.classes_
+            )
 
     # ------------------------------------------------------------------
     # Learning the state of each rule

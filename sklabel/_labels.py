@@ -101,6 +101,8 @@ def read_target(y, *, classes=None, problem="auto"):
         indicator = _read_indicator(y, classes)
         if classes is None:
             classes = np.arange(indicator.shape[1])
+        if problem in ("binary", "multiclass"):
+            return classes, problem, _one_hot_indicator(indicator, problem)
         problem = _resolve_problem(problem, form, classes)
         return classes, problem, indicator
 
@@ -204,6 +206,21 @@ def _read_indicator(y, classes):
             f"y has {indicator.shape[1]} indicator columns but classes has "
             f"{len(classes)} names; pass one class name per column."
         )
+    return indicator
+
+
+def _one_hot_indicator(indicator, problem):
+    """Return a one-hot indicator as CSR, checking one label per row."""
+    indicator = sp.csr_matrix(indicator, dtype=np.int8)
+    counts = np.diff(indicator.indptr)
+    if (counts != 1).any():
+        row = int(np.flatnonzero(counts != 1)[0])
+        raise ValueError(
+            f"problem={problem!r} reads a 0/1 indicator y as one-hot, but row "
+            f"{row} has {counts[row]} labels. Pass exactly one label per row, "
+            "or use problem='multilabel'."
+        )
+    indicator.sort_indices()
     return indicator
 
 

@@ -23,7 +23,11 @@ def top_probability_accepted(matrix, score_type, reject_threshold):
     if score_type == "probabilities":
         cut = round_up_to_dtype(np.asarray([reject_threshold]), matrix.dtype)[0]
         return top >= cut
-    log_top = top - logsumexp(matrix, axis=1)
+    # Shift by the row maximum first: max(z) - logsumexp(z) computed directly
+    # rounds to 0 when the logits are huge (1e17 and above) and tied.
+    with np.errstate(over="ignore", invalid="ignore"):
+        shifted = matrix - top[:, None]
+    log_top = -logsumexp(shifted, axis=1)
     with np.errstate(divide="ignore"):
         return log_top >= np.log(reject_threshold)
 

@@ -341,9 +341,25 @@ def from_json(text):
     _check_document(document)
     _warn_on_version(document["sklabel_version"])
     decoder = _build_decoder(document["params"])
-    for attribute, value in _decode_fitted(document["fitted"]).items():
+    fitted = _decode_fitted(document["fitted"])
+    _check_params_match_fitted(decoder, fitted)
+    for attribute, value in fitted.items():
         setattr(decoder, attribute, value)
     return decoder
+
+
+def _check_params_match_fitted(decoder, fitted):
+    """Raise when the given classes differ from the fitted ones."""
+    if decoder.classes is None:
+        return
+    given = np.asarray(decoder.classes).tolist()
+    learned = np.asarray(fitted["classes_"]).tolist()
+    if given != learned:
+        raise ValueError(
+            f"JSON field 'params.classes' is {_short_repr(given)}, but "
+            f"'fitted.classes' is {_short_repr(learned)}; a decoder fitted with "
+            "given classes keeps them in order, so the two must be equal."
+        )
 
 
 def _parse_json(text):
@@ -536,6 +552,7 @@ def _check_fitted_consistency(values):
     for attribute in ("objective_values_", "fallback_"):
         _check_length(values, attribute, n_thresholds, required=False)
     _check_no_nan(values, ("thresholds_", "score_thresholds_", "offsets_"))
+    _check_probability_thresholds(values["thresholds_"])
     _check_length(values, "offsets_", n_classes, required=False)
     _check_multiclass_state(values, problem, rule, n_classes)
 
@@ -559,6 +576,20 @@ def _check_length(values, attribute, length, *, required):
         raise ValueError(
             f"JSON field 'fitted.{key}' has {len(value)} values, expected "
             f"{length} for these classes."
+        )
+
+
+def _check_probability_thresholds(thresholds):
+    """Raise unless every threshold is in [0, 1] or +inf (never predicted)."""
+    if thresholds is None:
+        return
+    values = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+    valid = ((values >= 0) & (values <= 1)) | np.isposinf(values)
+    if not valid.all():
+        bad = values[~valid][0]
+        raise ValueError(
+            f"JSON field 'fitted.thresholds' contains {bad!r}; thresholds are "
+            "probabilities in [0, 1], or 'inf' for a class never predicted."
         )
 
 

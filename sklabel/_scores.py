@@ -441,6 +441,7 @@ def _read_dataframe(frame, classes, input_name):
         columns_matched = _match_columns_to_classes(columns, classes, input_name)
         if columns_matched is not None:
             frame = frame[columns_matched]
+    _check_dataframe_dtypes(frame, input_name)
     try:
         array = frame.to_numpy(dtype=None)
     except (TypeError, ValueError) as error:
@@ -452,6 +453,27 @@ def _read_dataframe(frame, classes, input_name):
         with contextlib.suppress(TypeError, ValueError):
             array = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     return _cast_to_float(array, input_name)
+
+
+def _check_dataframe_dtypes(frame, input_name):
+    """Reject boolean and non-numeric columns before pandas converts them.
+
+    A frame that mixes float and bool (or string) columns converts to an
+    object array that looks numeric, so the column dtypes are checked here.
+    """
+    for column, dtype in frame.dtypes.items():
+        kind = getattr(dtype, "kind", "O")
+        if kind == "b":
+            raise TypeError(
+                f"{input_name} column {column!r} is boolean ({dtype}), which "
+                "looks like decoded labels, not scores. Pass probabilities or "
+                "logits."
+            )
+        if kind not in "iuf":
+            raise TypeError(
+                f"{input_name} column {column!r} has dtype {dtype}; scores must "
+                "be numeric. Convert the column to floats first."
+            )
 
 
 def _match_columns_to_classes(columns, classes, input_name):

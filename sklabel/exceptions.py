@@ -8,7 +8,9 @@ all, and each subclass can be filtered on its own.
 __all__ = [
     "ConstraintNotMetWarning",
     "InconsistentVersionWarning",
+    "ProblemInferenceWarning",
     "RareClassWarning",
+    "ScoreOrderWarning",
     "SklabelWarning",
     "SmallCalibrationSetWarning",
 ]
@@ -37,6 +39,23 @@ class SmallCalibrationSetWarning(SklabelWarning):
     """The calibration set is too small for the conformal level ``alpha``.
 
     Every prediction set then contains every class.
+    """
+
+
+class ScoreOrderWarning(SklabelWarning):
+    """The validation scores look like the scores of other classes.
+
+    Raised by ``fit`` when the scores rank the samples of a class far below
+    chance, which usually means the score columns and ``classes_`` are in
+    different orders.
+    """
+
+
+class ProblemInferenceWarning(SklabelWarning):
+    """``problem="auto"`` inferred a kind of problem that the data contradicts.
+
+    Raised by ``fit`` when a 0/1 indicator target, read as multi-label, has
+    exactly one label in every row, as a one-hot multi-class target does.
     """
 
 

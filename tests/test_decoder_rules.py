@@ -16,7 +16,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklabel import ProbabilityDecoder, find_thresholds
-from sklabel.exceptions import RareClassWarning
+from sklabel.exceptions import (
+    ProblemInferenceWarning,
+    RareClassWarning,
+    ScoreOrderWarning,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 GENRES = ["action", "comedy", "horror"]
@@ -365,3 +369,47 @@ def test_auto_rule_scores_are_cross_validated_objectives(emotions_scores):
     assert decoder.rule_ == expected_rule
     assert decoder.min_labels_ == int("at least one" in best_name)
     assert all(0 <= value <= 1 for value in decoder.rule_scores_.values())
+
+
+def test_swapped_binary_scores_warn():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, size=200)
+    score_of_zero = np.clip(0.8 - 0.6 * y + rng.normal(0, 0.1, 200), 0, 1)
+    names = np.array(["benign", "malignant"])[y]
+
+    with pytest.warns(ScoreOrderWarning, match="probably the score of 'benign'"):
+        ProbabilityDecoder().fit(score_of_zero, names)
+
+
+def test_swapped_multiclass_scores_warn(wine_probabilities):
+    probabilities, y = wine_probabilities
+
+    with pytest.warns(ScoreOrderWarning, match="another order than classes_"):
+        ProbabilityDecoder().fit(probabilities[:, [1, 2, 0]], y)
+
+
+def test_well_ordered_scores_do_not_warn(wine_probabilities):
+    probabilities, y = wine_probabilities
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScoreOrderWarning)
+        ProbabilityDecoder().fit(probabilities, y)
+
+
+def test_one_hot_target_warns_and_reads_as_multiclass():
+    scores = np.array([[0.45, 0.35, 0.20], [0.8, 0.1, 0.1], [0.3, 0.3, 0.4]])
+    one_hot = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]])
+
+    with pytest.warns(ProblemInferenceWarning, match="problem='multiclass'"):
+        ProbabilityDecoder(classes=GENRES).fit(scores, one_hot)
+    multiclass = ProbabilityDecoder(classes=GENRES, problem="multiclass")
+    multiclass.fit(scores, one_hot)
+
+    assert multiclass.decode(scores).tolist() == ["action", "action", "horror"]
+
+
+def test_one_hot_target_with_two_labels_raises():
+    decoder = ProbabilityDecoder(classes=GENRES, problem="multiclass")
+
+    with pytest.raises(ValueError, match="row 1 has 2 labels"):
+        decoder.fit(np.full((2, 3), 1 / 3), np.array([[1, 0, 0], [1, 1, 0]]))
