@@ -37,7 +37,13 @@ from ._multiclass_search import (
 from ._persistence import VersionedPickleMixin
 from ._rule_selection import select_rule
 from ._rules import argmax_index, binary_positive, threshold_indicator
-from ._scores import SCORE_TYPES, check_probabilities, infer_score_type, read_scores
+from ._scores import (
+    SCORE_TYPES,
+    ProbabilityRangeError,
+    check_probabilities,
+    infer_score_type,
+    read_scores,
+)
 from ._sparse_scores import sparse_threshold_indicator, sparse_top_k_indicator
 from ._target_checks import (
     warn_if_binary_scores_swapped,
@@ -738,12 +744,22 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     def _read_transform_input(self, scores):
         check_is_fitted(self)
         # One pass over the matrix checks both finiteness and the range.
-        matrix = read_scores(
-            scores,
-            classes=self.classes_,
-            probabilities=self.scores_ == "probabilities",
-            accept_sparse=self.problem_ == "multilabel",
-        )
+        try:
+            matrix = read_scores(
+                scores,
+                classes=self.classes_,
+                probabilities=self.scores_ == "probabilities",
+                accept_sparse=self.problem_ == "multilabel",
+            )
+        except ProbabilityRangeError as error:
+            if self.scores != "auto":
+                raise
+            raise ValueError(
+                "This decoder reads scores as probabilities, because "
+                "scores='auto' found every validation score in [0, 1] in fit, "
+                f"but these scores contain {error.value!r}. If the model "
+                "outputs logits, refit the decoder with scores='logits'."
+            ) from None
         _check_n_columns(matrix, self.classes_, self.problem_, fitted=True)
         return _to_decision_matrix(matrix, self.problem_, self.scores_)
 
@@ -880,11 +896,17 @@ def _check_n_columns(matrix, classes, problem, *, fitted):
         return
     expected = "1 or 2" if problem == "binary" else str(n_classes)
     where = "the fitted classes_" if fitted else "the classes"
+    hint = ""
+    if n_columns == 1:
+        hint = (
+            " A 1-D array is read as one column with one score per sample; "
+            "pass a single sample's scores as [[...]] or scores.reshape(1, -1)."
+        )
     raise ValueError(
         f"scores have {n_columns} columns, but {where} "
         f"{format_names(classes, 10)} of this "
         f"{problem} problem need {expected}. Pass one score column per class, "
-        "in classes order, or pass classes=[...] naming every column."
+        f"in classes order, or pass classes=[...] naming every column.{hint}"
     )
 
 

@@ -21,6 +21,14 @@ import scipy.sparse as sp
 
 SCORE_TYPES = ("probabilities", "logits")
 
+
+class ProbabilityRangeError(ValueError):
+    """Scores read as probabilities lie outside [0, 1]; ``value`` is one."""
+
+    def __init__(self, message, *, value):
+        super().__init__(message)
+        self.value = value
+
 # Scores per block of the checks: 1 MiB of float32 or 2 MiB of float64, small
 # enough for a second reduction of a block to read it from a core's cache.
 CHECK_BLOCK_ELEMENTS = 1 << 18
@@ -281,10 +289,11 @@ def _check_probability_range(value_range, input_name):
     low, high = value_range
     if low < 0 or high > 1:
         bad = low if low < 0 else high
-        raise ValueError(
+        raise ProbabilityRangeError(
             f"{input_name} were declared as probabilities but contain "
             f"{bad!r}, outside [0, 1]. Pass scores='logits' if these are "
-            "logits or decision_function values."
+            "logits or decision_function values.",
+            value=bad,
         )
 
 

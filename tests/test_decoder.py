@@ -297,7 +297,7 @@ def test_auto_score_type_is_not_guessed_again_in_transform():
     decoder = ProbabilityDecoder(classes=["a", "b"], problem="multilabel")
     decoder.fit([[0.2, 0.7]])
 
-    with pytest.raises(ValueError, match="declared as probabilities but contain"):
+    with pytest.raises(ValueError, match=r"scores='auto' found every.*-2.0"):
         decoder.transform([[-2.0, 3.5]])
 
 
@@ -397,6 +397,14 @@ def test_infinite_scores_raise():
 
     with pytest.raises(ValueError, match="inf at row 1, column 2"):
         decoder.fit([[0.2, 0.3, 0.5], [0.6, 0.3, np.inf]])
+
+
+def test_one_dimensional_row_hint():
+    decoder = ProbabilityDecoder(classes=GENRES, problem="multiclass")
+    decoder.fit([[0.2, 0.5, 0.3]])
+
+    with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
+        decoder.decode([0.2, 0.5, 0.3])
 
 
 def test_column_count_mismatch_raises():
