@@ -14,7 +14,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import sklabel
-from sklabel import ProbabilityDecoder
+from sklabel import ProbabilityDecoder, to_json
 
 CLASSES = ["a", "b", "c"]
 
@@ -759,3 +759,30 @@ def test_cli_csv_quoted_names(tmp_path):
     assert result.stderr == ""
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines == [{"label": 'say "hi"'}, {"label": "a,x"}]
+
+
+def test_cli_decoder_file_with_byte_order_mark(tmp_path):
+    decoder = ProbabilityDecoder(classes=["a", "b", "c"], problem="multilabel")
+    decoder.fit([[0.1, 0.6, 0.9]])
+    decoder_path = tmp_path / "decoder.json"
+    decoder_path.write_text(to_json(decoder), encoding="utf-8-sig")
+    scores_path = tmp_path / "scores.csv"
+    scores_path.write_text("a,b,c\n0.9,0.1,0.6\n", encoding="utf-8")
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sklabel",
+            "decode",
+            str(scores_path),
+            "--decoder",
+            str(decoder_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["labels", "a|c"]
