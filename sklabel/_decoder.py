@@ -74,9 +74,9 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     probabilities or logits. By default it turns them into labels with a
     binary cut on ``classes_[1]``, a multi-class arg-max, or per-class
     thresholds for multi-label problems. With an ``objective``, ``fit`` learns
-    those thresholds (or multi-class offsets) from validation scores; with a
-    ``rule``, it decodes into top-k sets, expected-F1 sets, conformal
-    prediction sets, or abstains.
+    those thresholds (or multi-class offsets) from validation scores. Other
+    values of ``rule`` decode into top-k sets, expected-F1 sets or conformal
+    prediction sets, or abstain on uncertain rows.
 
     Read more in the :ref:`User Guide <decoding_basics>`.
 
