@@ -103,8 +103,8 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     threshold : float, array-like of shape (n_classes,) or dict, default=None
         Decision thresholds in probability units, for binary and multi-label
         problems; a score equal to its threshold is positive. A float applies
-        to every class (for binary problems, to ``classes_[1]``); an array
-        gives one threshold per class in ``classes_`` order; a dict maps class
+        to every class (for binary problems, to ``classes_[1]``). An array
+        gives one threshold per class in ``classes_`` order. A dict maps class
         names to thresholds, and classes it leaves out get 0.5. None means
         0.5. With an ``objective``, these are the defaults that classes keep
         when no threshold can be learned for them. Multi-class rules use no

@@ -352,11 +352,11 @@ def _check_params_match_fitted(decoder, fitted):
     """Raise when the given classes differ from the fitted ones."""
     if decoder.classes is None:
         return
-    given = np.asarray(decoder.classes).tolist()
+    given_classes = np.asarray(decoder.classes).tolist()
     learned = np.asarray(fitted["classes_"]).tolist()
-    if given != learned:
+    if given_classes != learned:
         raise ValueError(
-            f"JSON field 'params.classes' is {_short_repr(given)}, but "
+            f"JSON field 'params.classes' is {_short_repr(given_classes)}, but "
             f"'fitted.classes' is {_short_repr(learned)}; a decoder fitted with "
             "given classes keeps them in order, so the two must be equal."
         )

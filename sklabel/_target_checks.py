@@ -1,9 +1,10 @@
 """Warnings for validation data that decodes, but probably not as meant.
 
-Two mistakes pass every input check and give silently wrong labels: score
-columns in another order than ``classes_`` (for example a model trained on
-integer targets whose names sort the other way), and a one-hot multi-class
-target such as Keras's ``to_categorical`` output, which reads as multi-label.
+Two mistakes pass every input check and give silently wrong labels. The
+first is score columns in another order than ``classes_``, for example from
+a model trained on integer targets whose names sort the other way. The
+second is a one-hot multi-class target such as Keras's ``to_categorical``
+output, which reads as multi-label.
 """
 
 import warnings

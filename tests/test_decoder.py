@@ -293,7 +293,7 @@ def test_auto_score_type_is_decided_once(scores, expected):
     assert decoder.scores_ == expected
 
 
-def test_auto_score_type_is_not_guessed_again_in_transform():
+def test_transform_keeps_auto_score_type():
     decoder = ProbabilityDecoder(classes=["a", "b"], problem="multilabel")
     decoder.fit([[0.2, 0.7]])
 
@@ -530,7 +530,7 @@ def test_transform_output_follows_label_binarizer(problem, scores, shape):
     assert_array_equal(decoder.inverse_transform(output), decoder.decode(scores))
 
 
-def test_multilabel_output_is_csr_and_read_by_multilabel_binarizer():
+def test_multilabel_csr_read_by_binarizer():
     rng = np.random.default_rng(0)
     scores = rng.random((50, 3))
     decoder = ProbabilityDecoder(classes=GENRES, problem="multilabel").fit(scores)
