@@ -27,10 +27,9 @@ Run from the repository root::
 import argparse
 import cProfile
 import pstats
-import time
-import tracemalloc
 
 import numpy as np
+from _measure import fastest_times, peak_memory
 
 from sklabel import ProbabilityDecoder
 from sklabel._search import search_thresholds
@@ -44,27 +43,6 @@ def make_problem(n_samples, n_classes, seed=0):
     return scores, labels.astype(np.uint8)
 
 
-def fastest_times(functions, rounds):
-    """Return the fastest time of each function, running them in turns."""
-    best = dict.fromkeys(functions, np.inf)
-    for _ in range(rounds):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            result = function()
-            best[name] = min(best[name], time.perf_counter() - start)
-            del result
-    return best
-
-
-def peak_memory(function):
-    """Return the tracemalloc peak, in bytes, of one call of ``function``."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    result = function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del result
-    return peak
 
 
 def sort_share(scores, labels, n_classes=100):

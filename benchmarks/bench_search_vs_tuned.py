@@ -15,11 +15,11 @@ of a positive from N(1.5, 1), so that the classes overlap. The methods are:
 
 It prints both times and their ratio (target: sklabel at least 50 times
 faster), and the validation F1 of both thresholds (target: sklabel's at
-least scikit-learn's). It then replaces 10 scores by -1000 or +1000 and
-shows that sklabel's F1 still equals the brute-force optimum over every
-distinct score, computed with ``sklearn.metrics.confusion_matrix_at_thresholds``,
-while scikit-learn's grid of 100 thresholds between the minimum and the
-maximum score is stretched by the outliers and misses it.
+least scikit-learn's). It then replaces 10 scores by -1000 or +1000.
+sklabel's F1 still equals the brute-force optimum over every distinct score,
+computed with ``sklearn.metrics.confusion_matrix_at_thresholds``. The
+outliers stretch scikit-learn's grid of 100 thresholds between the minimum
+and the maximum score, so it misses that optimum.
 
 Run from the repository root::
 

@@ -26,11 +26,10 @@ Run from the repository root::
 """
 
 import argparse
-import time
-import tracemalloc
 
 import numpy as np
 import scipy.sparse as sp
+from _measure import fastest_times, peak_memory
 
 from sklabel._search import search_thresholds
 from sklabel._sparse_scores import (
@@ -56,25 +55,6 @@ def make_sparse_scores(n_samples, n_classes, per_row, seed=0):
     )
 
 
-def fastest_times(functions, repeats):
-    """Return the fastest time of each function, running them in turns."""
-    best = dict.fromkeys(functions, np.inf)
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
-
-
-def peak_memory(function):
-    """Return the tracemalloc peak, in bytes, of one call of ``function``."""
-    tracemalloc.start()
-    result = function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del result
-    return peak
 
 
 def baseline_threshold(scores, thresholds):

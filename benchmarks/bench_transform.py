@@ -31,12 +31,11 @@ and classes, to show how the memory of learning thresholds grows.
 """
 
 import argparse
-import time
-import tracemalloc
 from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
+from _measure import fastest_times, peak_memory
 from scipy.special import logit
 
 import sklabel._rules as rules
@@ -56,26 +55,6 @@ def make_scores(n_samples, n_classes, positive_rate, seed=0):
     return scores
 
 
-def fastest_times(functions, repeats):
-    """Return the fastest time of each function, running them in turns."""
-    best = dict.fromkeys(functions, np.inf)
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
-
-
-def peak_memory(function):
-    """Return the tracemalloc peak, in bytes, of one call of ``function``."""
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    result = function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del result
-    return peak
 
 
 def decoders_for(scores):

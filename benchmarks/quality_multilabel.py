@@ -16,10 +16,14 @@ train/test splits, read from ``yeast.npz`` and ``emotions.npz``):
    test split is computed with the 0.5 cut and with the learned thresholds.
 
 It also reports variants, to show how much the result depends on choices
-other than the search: unshuffled folds (what ``cv=5`` gives for
-multi-label targets); the rare-class floor ``min_objective=0.1``, so a class
-whose best validation F1 is below 0.1 keeps 0.5; the range over fold seeds 0
-to 4; and thresholds learned from the pooled scores of those five runs.
+other than the search:
+
+- unshuffled folds, which ``cv=5`` gives for multi-label targets;
+- the rare-class floor ``min_objective=0.1``, so a class whose best
+  validation F1 is below 0.1 keeps 0.5;
+- the range over fold seeds 0 to 4;
+- thresholds learned from the pooled scores of those five runs.
+
 Targets: yeast from 0.399 to at least 0.48, emotions from 0.626 to at least
 0.69. The output is a markdown table.
 

@@ -3,11 +3,11 @@
 Multi-label (yeast, emotions from the benchmark data folder): a
 one-vs-rest ``LogisticRegression`` on standardised features gives 5-fold
 out-of-fold scores on the training split (``KFold(5, shuffle=True,
-random_state=0)``). Every rule is fitted on those scores only, the model is
-refitted on the whole training split, and the table reports the test split's
-samples-F1 and macro-F1 for the 0.5 cut, learned per-class thresholds, "at
-least one label", expected-F1 decoding, and ``rule="auto"`` chosen for each
-average.
+random_state=0)``). Every rule is fitted on those scores only, and
+the model is refitted on the whole training split. The table reports the
+test split's samples-F1 and macro-F1 for the 0.5 cut, learned per-class
+thresholds, "at least one label", expected-F1 decoding, and ``rule="auto"``
+chosen for each average.
 
 Multi-class (``load_digits``, ``load_wine``): conformal LAC and APS sets over
 20 random train/calibration/test splits, with mean coverage and set size for

@@ -124,11 +124,15 @@ class ProbabilityDecoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
         criterion the rule is chosen by.
 
     objective_params : dict, default=None
-        Parameters of the objective: ``beta`` for "fbeta"; ``fp_cost`` and
-        ``fn_cost`` for "cost"; ``min_precision`` for "recall_at_precision";
-        ``min_recall`` for "precision_at_recall"; ``cost_matrix`` (shape
-        ``(n_classes, n_classes)``, entry ``[i, j]`` the cost of predicting
-        class ``j`` when the truth is ``i``) for multi-class "cost".
+        Parameters of the objective:
+
+        - ``beta`` for "fbeta";
+        - ``fp_cost`` and ``fn_cost`` for "cost";
+        - ``min_precision`` for "recall_at_precision";
+        - ``min_recall`` for "precision_at_recall";
+        - ``cost_matrix`` for multi-class "cost", of shape
+          ``(n_classes, n_classes)``. Entry ``[i, j]`` is the cost of
+          predicting class ``j`` when the truth is ``i``.
 
     average : {"macro", "micro", "samples"}, default="macro"
         How a multi-label objective combines classes: "macro" learns each

@@ -47,7 +47,7 @@ def score_thresholds_to_probability(score_thresholds, score_type):
 def round_up_to_dtype(score_thresholds, dtype):
     """Return the smallest values of ``dtype`` that are >= each threshold.
 
-    For any score ``s`` of that dtype, ``s >= t`` holds exactly when
+    For any score ``s`` of that dtype, ``s >= t`` is true exactly when
     ``s >= round_up_to_dtype(t, dtype)`` does, so float32 scores are compared
     in float32 with no float64 copy and no change in the decision.
     """

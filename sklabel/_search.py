@@ -1071,8 +1071,8 @@ def search_thresholds_samples(Y, S, *, sample_weight=None, max_iter=20,
     Returns
     -------
     result : SearchResult
-        ``values`` holds each class's own F1 at its cut and
-        ``average_value`` the mean per-row F1.
+        ``values`` contains each class's own F1 at its cut, and
+        ``average_value`` is the mean per-row F1.
 
     Notes
     -----

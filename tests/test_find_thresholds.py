@@ -270,7 +270,7 @@ def test_find_thresholds_invalid_inputs(y_true, scores, match):
         find_thresholds(y_true, scores)
 
 
-def test_find_thresholds_sparse_scores_match_dense_on_stored_entries():
+def test_find_thresholds_sparse_matches_dense():
     dense = np.array([[0.9, 0.2], [0.4, 0.7], [0.8, 0.6], [0.3, 0.1]])
     y_true = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
 

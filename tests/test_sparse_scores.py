@@ -480,7 +480,7 @@ def test_search_sparse_matches_brute_force(
     np.testing.assert_allclose(achieved, best, rtol=1e-12, atol=1e-12)
 
 
-def test_search_sparse_equals_dense_search_when_all_rows_stored():
+def test_sparse_search_all_stored_equals_dense():
     rng = np.random.default_rng(5)
     dense = np.round(rng.random((60, 3)), 1).astype(np.float32)
     truth = rng.random((60, 3)) < 0.3
@@ -496,7 +496,7 @@ def test_search_sparse_equals_dense_search_when_all_rows_stored():
         assert_array_equal(sparse_result.degenerate, dense_result.degenerate)
 
 
-def test_search_sparse_equals_dense_search_with_low_absent_scores():
+def test_sparse_search_low_absent_equals_dense():
     rng = np.random.default_rng(6)
     scores, present = random_csr(rng, 80, 4, 0.5, values=[0.1, 0.3, 0.6, 0.9])
     truth = (rng.random((80, 4)) < 0.2) & present
@@ -522,7 +522,7 @@ def test_search_sparse_equals_dense_search_with_low_absent_scores():
 
 def test_search_sparse_never_predicts_absent_entries():
     # Class 0 is positive in every row, so F1 is best when every row is
-    # predicted; row 2 is not scored, so the best reachable decision predicts
+    # predicted. Row 2 is not scored, so the best reachable decision predicts
     # the two stored rows, with the lowest stored score as cut.
     scores = sp.csr_matrix(
         (np.array([0.2, 0.7]), np.array([0, 0]), np.array([0, 1, 2, 2])), shape=(3, 1)
